@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSIKIT_H
+#define MSIKIT_H
+
+/* msikit: everything. Each header below is usable on its own. */
+#include <msikit/version.h>
+#include <msikit/error.h>
+#include <msikit/fault.h>
+#include <msikit/cpumask.h>
+#include <msikit/ledger.h>
+#include <msikit/hw.h>
+
+#endif

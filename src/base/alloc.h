@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSK_BASE_ALLOC_H
+#define MSK_BASE_ALLOC_H
+
+#include <stddef.h>
+#include <msikit/fault.h>
+
+/*
+ * All heap allocation in msikit goes through these, so that fault injection
+ * (msikit/fault.h) reaches every allocation site. They return NULL on
+ * failure and do not record an error: the caller knows the context and
+ * reports it with msk_err(MSK_ENOMEM, ...).
+ */
+void *msk_malloc(size_t size);
+void *msk_calloc(size_t n, size_t size);
+void *msk_realloc(void *p, size_t size);
+char *msk_strdup(const char *s);
+void msk_free(void *p);
+
+#endif
