@@ -9,5 +9,7 @@
 #include <msikit/cpumask.h>
 #include <msikit/ledger.h>
 #include <msikit/hw.h>
+#include <msikit/irq.h>
+#include <msikit/domain.h>
 
 #endif

@@ -15,9 +15,9 @@
 extern "C" {
 #endif
 
-#define MSK_MAX_CPUS   256u
-#define MSK_CPU_WORDS  (MSK_MAX_CPUS / 64u)
-#define MSK_CPU_NONE   (~0u) /* "no CPU": returned by the searches below */
+#define MSK_MAX_CPUS  256u
+#define MSK_CPU_WORDS (MSK_MAX_CPUS / 64u)
+#define MSK_CPU_NONE  (~0u) /* "no CPU": returned by the searches below */
 
 struct msk_cpumask {
 	uint64_t bits[MSK_CPU_WORDS];
@@ -137,8 +137,8 @@ static inline unsigned int msk_cpumask_first(const struct msk_cpumask *m)
 	return msk_cpumask_next(m, 0);
 }
 
-#define msk_for_each_cpu(cpu, mask)                                        \
-	for ((cpu) = msk_cpumask_first(mask); (cpu) != MSK_CPU_NONE;       \
+#define msk_for_each_cpu(cpu, mask)                                  \
+	for ((cpu) = msk_cpumask_first(mask); (cpu) != MSK_CPU_NONE; \
 	     (cpu) = msk_cpumask_next((mask), (cpu) + 1))
 
 /*

@@ -25,7 +25,7 @@ extern "C" {
 
 #define MSK_EPERM     EPERM
 #define MSK_ENOENT    ENOENT
-#define MSK_EIO       EIO
+#define MSK_EIO	      EIO
 #define MSK_E2BIG     E2BIG
 #define MSK_ENOMEM    ENOMEM
 #define MSK_EFAULT    EFAULT

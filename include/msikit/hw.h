@@ -42,7 +42,7 @@ extern "C" {
 struct msk_bus_attrs {
 	uint32_t requester_id; /* PCI RID (bus << 8 | dev << 3 | fn) or MSK_RID_CPU */
 	uint32_t weight;       /* device events a message write stands for; 0 otherwise */
-	bool is_msi;           /* a device's interrupt message write */
+	bool is_msi;	       /* a device's interrupt message write */
 };
 
 /*

@@ -5,7 +5,7 @@
 #define MSK_VERSION_MAJOR 0
 #define MSK_VERSION_MINOR 1
 #define MSK_VERSION_PATCH 0
-#define MSK_VERSION       "0.1.0"
+#define MSK_VERSION	  "0.1.0"
 
 #ifdef __cplusplus
 extern "C" {

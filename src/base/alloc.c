@@ -8,7 +8,7 @@
 
 static _Thread_local unsigned long alloc_count;
 static _Thread_local unsigned long injected_count;
-static _Thread_local unsigned long fail_at;  /* absolute count that fails; 0 = off */
+static _Thread_local unsigned long fail_at; /* absolute count that fails; 0 = off */
 static _Thread_local bool fail_sticky;
 
 void msk_fault_fail_alloc(unsigned long nth)

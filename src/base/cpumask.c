@@ -22,7 +22,8 @@ char *msk_cpumask_format(const struct msk_cpumask *m, char *buf, unsigned long s
 		if (end == c)
 			n = snprintf(buf + used, size > used ? size - used : 0, "%s%u", sep, c);
 		else
-			n = snprintf(buf + used, size > used ? size - used : 0, "%s%u-%u", sep, c, end);
+			n = snprintf(buf + used, size > used ? size - used : 0, "%s%u-%u", sep, c,
+				     end);
 		if (n < 0 || used + (size_t)n >= size)
 			break;
 		used += (size_t)n;

@@ -7,7 +7,13 @@
 
 _Thread_local bool msk_rcu_registered;
 #ifdef MSK_TSAN
+/*
+ * Happens-before edges TSan cannot see through liburcu: readers' unlocks
+ * -> reclamation (msk_rcu_tsan_token); call_rcu() caller -> its callback
+ * (the head itself); callbacks -> rcu_barrier() return (callbacks_done).
+ */
 char msk_rcu_tsan_token;
+static char callbacks_done;
 #endif
 
 static pthread_key_t unregister_key;
@@ -50,8 +56,12 @@ static void call_rcu_trampoline(struct rcu_head *h)
 	msk_rcu_head *m = caa_container_of(h, msk_rcu_head, head);
 #ifdef MSK_TSAN
 	__tsan_acquire(&msk_rcu_tsan_token);
+	__tsan_acquire(m);
 #endif
 	m->fn(m);
+#ifdef MSK_TSAN
+	__tsan_release(&callbacks_done);
+#endif
 }
 
 void msk_call_rcu(msk_rcu_head *head, void (*fn)(msk_rcu_head *head))
@@ -59,6 +69,9 @@ void msk_call_rcu(msk_rcu_head *head, void (*fn)(msk_rcu_head *head))
 	if (__builtin_expect(!msk_rcu_registered, 0))
 		msk_rcu_register_slow();
 	head->fn = fn;
+#ifdef MSK_TSAN
+	__tsan_release(head);
+#endif
 	urcu_memb_call_rcu(&head->head, call_rcu_trampoline);
 }
 
@@ -69,5 +82,6 @@ void msk_rcu_barrier(void)
 	urcu_memb_barrier();
 #ifdef MSK_TSAN
 	__tsan_acquire(&msk_rcu_tsan_token);
+	__tsan_acquire(&callbacks_done);
 #endif
 }

@@ -101,11 +101,12 @@ int msk_bus_map(struct msk_bus *bus, uint64_t base, uint64_t size, const struct 
 		void *opaque, const char *name)
 {
 	if (!size || base + size - 1 < base || !ops)
-		return msk_err(MSK_EINVAL, "bus: bad region %s [0x%llx, +0x%llx)", name ? name : "?",
-			       (unsigned long long)base, (unsigned long long)size);
+		return msk_err(MSK_EINVAL, "bus: bad region %s [0x%llx, +0x%llx)",
+			       name ? name : "?", (unsigned long long)base,
+			       (unsigned long long)size);
 	if (bus->ram.size && overlaps(base, size, bus->ram.base, bus->ram.size))
-		return msk_err(MSK_EBUSY, "bus: region %s at 0x%llx overlaps RAM", name ? name : "?",
-			       (unsigned long long)base);
+		return msk_err(MSK_EBUSY, "bus: region %s at 0x%llx overlaps RAM",
+			       name ? name : "?", (unsigned long long)base);
 	pthread_mutex_lock(&bus->lock);
 	struct region_set *old = atomic_load(&bus->regions);
 	for (unsigned int i = 0; i < old->n; i++) {
@@ -211,7 +212,8 @@ int msk_bus_read(struct msk_bus *bus, uint64_t addr, unsigned int size,
 	msk_rcu_read_lock();
 	const struct region *r = find(msk_rcu_deref(&bus->regions), addr);
 	if (r && r->ops->read) {
-		uint64_t v = r->ops->read(r->opaque, addr - r->base, size, attrs ? attrs : &cpu_attrs);
+		uint64_t v =
+			r->ops->read(r->opaque, addr - r->base, size, attrs ? attrs : &cpu_attrs);
 		*value = size < 8 ? v & ((1ull << (8 * size)) - 1) : v;
 	} else if (!r) {
 		rc = -MSK_EFAULT;

@@ -23,7 +23,7 @@
 #define PAGE_SIZE  (1ull << PAGE_SHIFT)
 #define LEAF_SHIFT 12 /* pages per directory leaf */
 #define LEAF_PAGES (1ull << LEAF_SHIFT)
-#define RAM_MAX    (1ull << 40)
+#define RAM_MAX	   (1ull << 40)
 
 struct leaf {
 	uint8_t *_Atomic page[LEAF_PAGES];
@@ -84,9 +84,8 @@ static uint8_t *page_of(struct msk_ram *ram, uint64_t addr, bool create)
 		if (!n)
 			return NULL;
 		struct leaf *expected = NULL;
-		if (atomic_compare_exchange_strong_explicit(lslot, &expected, n,
-							    memory_order_acq_rel,
-							    memory_order_acquire)) {
+		if (atomic_compare_exchange_strong_explicit(
+			    lslot, &expected, n, memory_order_acq_rel, memory_order_acquire)) {
 			l = n;
 		} else {
 			msk_free(n);
@@ -100,9 +99,8 @@ static uint8_t *page_of(struct msk_ram *ram, uint64_t addr, bool create)
 		if (!n)
 			return NULL;
 		uint8_t *expected = NULL;
-		if (atomic_compare_exchange_strong_explicit(pslot, &expected, n,
-							    memory_order_acq_rel,
-							    memory_order_acquire)) {
+		if (atomic_compare_exchange_strong_explicit(
+			    pslot, &expected, n, memory_order_acq_rel, memory_order_acquire)) {
 			p = n;
 			atomic_fetch_add_explicit(&ram->resident, PAGE_SIZE, memory_order_relaxed);
 		} else {
@@ -165,7 +163,8 @@ int msk_ram_get(struct msk_ram *ram, uint64_t addr, void *buf, size_t len)
 	while (len) {
 		unsigned int s = chunk(addr, len);
 		const uint8_t *page = page_of(ram, addr, false);
-		uint64_t v = page ? load_aligned(page + ((addr - ram->base) & (PAGE_SIZE - 1)), s) : 0;
+		uint64_t v =
+			page ? load_aligned(page + ((addr - ram->base) & (PAGE_SIZE - 1)), s) : 0;
 		memcpy(out, &v, s);
 		out += s;
 		addr += s;

@@ -17,7 +17,8 @@ static void test_error_messages(void **state)
 	assert_string_equal(msk_last_error(), "ENOSPC: ITT of 0000:01:00.0 has 8 entries");
 	assert_int_equal(msk_last_error_code(), -MSK_ENOSPC);
 	assert_int_equal(msk_err_context("device %s", "nvme"), -MSK_ENOSPC);
-	assert_string_equal(msk_last_error(), "ENOSPC: device nvme: ITT of 0000:01:00.0 has 8 entries");
+	assert_string_equal(msk_last_error(),
+			    "ENOSPC: device nvme: ITT of 0000:01:00.0 has 8 entries");
 	assert_string_equal(msk_errname(-MSK_EINVAL), "EINVAL");
 	assert_string_equal(msk_strerror(MSK_EINVAL), "EINVAL: invalid argument");
 	assert_string_equal(msk_errname(12345), "E?");
