@@ -7,6 +7,7 @@
 #include <msikit/error.h>
 #include <msikit/fault.h>
 #include <msikit/cpumask.h>
+#include <msikit/matrix.h>
 #include <msikit/ledger.h>
 #include <msikit/hw.h>
 
