@@ -8,6 +8,7 @@
 #include <msikit/fault.h>
 #include <msikit/cpumask.h>
 #include <msikit/matrix.h>
+#include <msikit/affinity.h>
 #include <msikit/ledger.h>
 #include <msikit/hw.h>
 
