@@ -146,6 +146,29 @@ static void test_create_rejects_bad_geometry(void **state)
 	msk_matrix_destroy(NULL);
 }
 
+static void test_create_out_of_memory(void **state)
+{
+	(void)state;
+	struct msk_matrix *m = (struct msk_matrix *)0x1;
+	msk_fault_reset();
+	msk_fault_fail_alloc(1);
+	assert_msk_error(msk_matrix_create(256, X86_START, X86_END, 8, &m), MSK_ENOMEM);
+	assert_ptr_equal(m, (struct msk_matrix *)0x1);
+	assert_int_equal(msk_fault_injected_count(), 1);
+	msk_fault_reset();
+	assert_msk_ok(msk_matrix_create(256, X86_START, X86_END, 8, &m));
+	assert_int_equal(msk_fault_alloc_count(), 1); /* one allocation, at creation only */
+	unsigned int cpu;
+	assert_msk_ok(msk_matrix_online(m, 0));
+	struct msk_cpumask zero = cpus("0");
+	assert_msk_ok(msk_matrix_reserve_managed(m, &zero));
+	assert_true(msk_matrix_alloc(m, &zero, false, &cpu) >= 0);
+	assert_true(msk_matrix_alloc_managed(m, &zero, &cpu) >= 0);
+	assert_int_equal(msk_fault_alloc_count(), 1);
+	msk_fault_reset();
+	msk_matrix_destroy(m);
+}
+
 static void test_fresh_matrix_counts(void **state)
 {
 	(void)state;
@@ -1039,6 +1062,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_rejects_bad_geometry),
+		cmocka_unit_test(test_create_out_of_memory),
 		cmocka_unit_test(test_fresh_matrix_counts),
 		cmocka_unit_test(test_system_vectors_reserved_everywhere),
 		cmocka_unit_test(test_system_vector_refused_when_in_use),
