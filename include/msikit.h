@@ -7,6 +7,8 @@
 #include <msikit/error.h>
 #include <msikit/fault.h>
 #include <msikit/cpumask.h>
+#include <msikit/matrix.h>
+#include <msikit/affinity.h>
 #include <msikit/ledger.h>
 #include <msikit/hw.h>
 #include <msikit/irq.h>
