@@ -39,17 +39,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <msikit/affinity.h>
 #include <msikit/irq.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* What a caller may ask of each allocated virq's affinity. */
-struct msk_irq_affinity_desc {
-	struct msk_cpumask mask;
-	bool is_managed; /* kernel-managed: follows CPU hotplug, user cannot change it */
-};
+/* Allocation affinity: struct msk_irq_affinity_desc (msikit/affinity.h). */
 
 struct msk_irq_domain_ops {
 	/* Set up [virq, virq + nr) at this level and below. 0 or -errno. */
