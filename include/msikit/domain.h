@@ -203,8 +203,14 @@ int msk_domain_handle_irq(struct msk_irq_domain *root, unsigned int cpu, uint64_
 void msk_irq_data_set_can_reserve(struct msk_irq_data *d, bool can_reserve);
 /* Is the virq kernel-managed (from its allocation affinity)? */
 bool msk_irq_data_is_managed(const struct msk_irq_data *d);
-/* The affinity requested at allocation or by set_affinity. */
+/*
+ * The affinity requested at allocation or by set_affinity, and the one the
+ * chips chose. For callbacks: they run with the descriptor lock held, so
+ * they must use these rather than msk_irq_get_affinity() and friends
+ * (which take that lock).
+ */
 const struct msk_cpumask *msk_irq_data_affinity(const struct msk_irq_data *d);
+const struct msk_cpumask *msk_irq_data_effective_affinity(const struct msk_irq_data *d);
 
 #ifdef __cplusplus
 }

@@ -70,7 +70,9 @@ enum msk_set_mask_result {
 /*
  * Chip callbacks, named after the event they serve; all optional. They
  * are called with the descriptor's lock held, except irq_ack and irq_eoi,
- * which the flow calls lock-free on the delivery path.
+ * which the flow calls lock-free on the delivery path. A callback must
+ * not call the msk_irq_* control functions of its own virq (they take that
+ * lock); it reads state through its irq_data (msk_irq_data_affinity() ...).
  */
 struct msk_irq_chip {
 	const char *name;

@@ -327,6 +327,11 @@ const struct msk_cpumask *msk_irq_data_affinity(const struct msk_irq_data *d)
 	return &d->desc->affinity;
 }
 
+const struct msk_cpumask *msk_irq_data_effective_affinity(const struct msk_irq_data *d)
+{
+	return &d->desc->effective;
+}
+
 void msk_irq_data_set_flow(struct msk_irq_data *d, enum msk_flow_type flow)
 {
 	d->desc->flow = flow;

@@ -42,10 +42,17 @@ static inline uint64_t load_state(struct msk_irq_desc *desc)
 	return atomic_load_explicit((_Atomic uint64_t *)&desc->fstate, memory_order_acquire);
 }
 
+/*
+ * Sequentially consistent: claiming INPROGRESS and then reading the action
+ * (or DISABLED) pairs with free_irq/disable, which change the action or
+ * DISABLED and then wait for INPROGRESS to clear. That is a store->load
+ * pattern on both sides; only seq_cst orders it (on x86 the CAS is a locked
+ * instruction anyway, so this costs nothing here).
+ */
 static inline bool cas_state(struct msk_irq_desc *desc, uint64_t *old, uint64_t new)
 {
 	return atomic_compare_exchange_weak_explicit((_Atomic uint64_t *)&desc->fstate, old, new,
-						     memory_order_acq_rel, memory_order_acquire);
+						     memory_order_seq_cst, memory_order_acquire);
 }
 
 static void chip_ack(struct msk_irq_desc *desc)
@@ -63,13 +70,20 @@ static void chip_eoi(struct msk_irq_desc *desc)
 }
 
 /* Run the handler once for `weight` events and account for them. */
-static enum msk_flow_result run_action(struct msk_irq_desc *desc, unsigned int cpu, uint32_t weight)
+static inline enum msk_flow_result run_action(struct msk_irq_desc *desc, unsigned int cpu,
+					      uint32_t weight)
 {
 	struct msk_core *core = desc->core;
 	struct msk_irqaction *act = msk_rcu_deref(&desc->action);
 	enum msk_irqreturn r = MSK_IRQ_NONE;
 	if (act) {
-		atomic_fetch_add_explicit(&desc->kstat[cpu], 1, memory_order_relaxed);
+		/*
+		 * Only the owner of INPROGRESS runs handlers of this descriptor,
+		 * so the count needs no locked add: a relaxed load and store
+		 * (ordered between owners by the INPROGRESS hand-over) suffice.
+		 */
+		uint64_t n = atomic_load_explicit(&desc->kstat[cpu], memory_order_relaxed);
+		atomic_store_explicit(&desc->kstat[cpu], n + 1, memory_order_relaxed);
 		msk_in_handler++;
 		r = act->handler(desc->irq_data.virq, cpu, act->dev_id);
 		msk_in_handler--;
@@ -143,7 +157,7 @@ static int hold_event(struct msk_irq_desc *desc, uint32_t weight)
 	return MSK_FLOW_PENDING;
 }
 
-int msk_flow_handle(struct msk_irq_desc *desc, unsigned int cpu, uint32_t weight)
+static inline int flow_handle(struct msk_irq_desc *desc, unsigned int cpu, uint32_t weight)
 {
 	int result;
 	chip_ack(desc);
@@ -168,6 +182,11 @@ int msk_flow_handle(struct msk_irq_desc *desc, unsigned int cpu, uint32_t weight
 	}
 	chip_eoi(desc);
 	return result;
+}
+
+int msk_flow_handle(struct msk_irq_desc *desc, unsigned int cpu, uint32_t weight)
+{
+	return flow_handle(desc, cpu, weight);
 }
 
 void msk_flow_check_replay(struct msk_irq_desc *desc, unsigned int cpu)
@@ -204,8 +223,8 @@ int msk_handle_irq(struct msk_core *core, unsigned int cpu, unsigned int virq, u
 	struct msk_irq_desc *desc =
 		virq < core->nr_irqs ? msk_radix_lookup(&core->descs, virq) : NULL;
 	int rc;
-	if (desc) {
-		rc = msk_flow_handle(desc, cpu, weight);
+	if (__builtin_expect(desc != NULL, 1)) {
+		rc = flow_handle(desc, cpu, weight);
 	} else {
 		msk_ledger_lose(core->ledger, MSK_LOSS_NO_DESCRIPTOR, weight);
 		rc = MSK_FLOW_NO_DESC;
@@ -214,9 +233,12 @@ int msk_handle_irq(struct msk_core *core, unsigned int cpu, unsigned int virq, u
 	return rc;
 }
 
-/* Wait for a running handler (any CPU) to finish. */
+/*
+ * Wait for a running handler (any CPU) to finish. Callers changed the
+ * action or DISABLED with a seq_cst operation first (see cas_state).
+ */
 void msk_flow_wait_idle(struct msk_irq_desc *desc)
 {
-	while (FLAGS(load_state(desc)) & F_INPROGRESS)
+	while (FLAGS(atomic_load_explicit(&desc->fstate, memory_order_seq_cst)) & F_INPROGRESS)
 		sched_yield();
 }

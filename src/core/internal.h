@@ -40,12 +40,17 @@ struct msk_irqaction {
 	msk_rcu_head rcu;
 };
 
+/*
+ * The fields the delivery path reads come first so that, with the outermost
+ * irq_data's virq/hwirq/chip, they share one cache line; the per-CPU counts
+ * trail the descriptor in the same allocation.
+ */
 struct msk_irq_desc {
-	struct msk_irq_data irq_data; /* outermost level */
-	struct msk_core *core;
 	/* F_* flags in bits 0-31, weight of held events in bits 32-63 (flow.c) */
 	_Atomic uint64_t fstate;
 	struct msk_irqaction *_Atomic action;
+	struct msk_core *core;
+	struct msk_irq_data irq_data; /* outermost level */
 	enum msk_flow_type flow;
 
 	pthread_mutex_t lock; /* control paths and the delivery slow path */
@@ -58,9 +63,9 @@ struct msk_irq_desc {
 
 	_Atomic uint64_t spurious;
 	_Atomic uint64_t replayed;
-	_Atomic uint64_t *kstat; /* per-CPU handled counts */
-	unsigned int nlevels;	 /* irq_data levels, including the embedded one */
+	unsigned int nlevels; /* irq_data levels, including the embedded one */
 	msk_rcu_head rcu;
+	_Atomic uint64_t kstat[]; /* per-CPU handled counts */
 };
 
 struct msk_irq_domain {

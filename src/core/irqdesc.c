@@ -131,7 +131,6 @@ static void desc_release_memory(struct msk_irq_desc *desc)
 		d = next;
 	}
 	pthread_mutex_destroy(&desc->lock);
-	msk_free((void *)desc->kstat);
 	msk_free(desc->dev_name);
 	msk_free(desc);
 }
@@ -140,15 +139,11 @@ struct msk_irq_desc *msk_desc_alloc(struct msk_core *core, unsigned int virq,
 				    struct msk_irq_domain *domain,
 				    const struct msk_irq_affinity_desc *aff)
 {
-	struct msk_irq_desc *desc = msk_calloc(1, sizeof(*desc));
+	struct msk_irq_desc *desc =
+		msk_calloc(1, sizeof(*desc) + core->nr_cpus * sizeof(desc->kstat[0]));
 	if (!desc)
 		return NULL;
 	desc->core = core;
-	desc->kstat = msk_calloc(core->nr_cpus, sizeof(uint64_t));
-	if (!desc->kstat) {
-		msk_free(desc);
-		return NULL;
-	}
 	pthread_mutex_init(&desc->lock, NULL);
 	msk_stat_add(&core->bytes, (int64_t)(sizeof(*desc) + core->nr_cpus * sizeof(uint64_t)));
 

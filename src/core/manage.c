@@ -167,7 +167,8 @@ int msk_free_irq(struct msk_core *core, unsigned int virq)
 	if (desc->cstate & C_STARTED)
 		shutdown_locked(desc);
 	msk_deactivate_locked(desc);
-	msk_rcu_assign(&desc->action, NULL);
+	/* seq_cst: ordered before the wait below reads INPROGRESS (flow.c). */
+	atomic_store_explicit(&desc->action, NULL, memory_order_seq_cst);
 	msk_stat_add(&core->nr_actions, -1);
 	pthread_mutex_unlock(&desc->lock);
 	pthread_mutex_unlock(&core->lock);
@@ -185,8 +186,8 @@ static int disable(struct msk_core *core, unsigned int virq, bool sync)
 		return msk_err(MSK_EINVAL, "disable: virq %u is not allocated", virq);
 	}
 	pthread_mutex_lock(&desc->lock);
-	if (desc->depth++ == 0)
-		atomic_fetch_or(&desc->fstate, F_DISABLED);
+	if (desc->depth++ == 0) /* seq_cst, before the wait (flow.c) */
+		atomic_fetch_or_explicit(&desc->fstate, F_DISABLED, memory_order_seq_cst);
 	pthread_mutex_unlock(&desc->lock);
 	if (sync)
 		msk_flow_wait_idle(desc);

@@ -8,10 +8,6 @@
 #include "base/error.h"
 #include "base/rcu.h"
 
-struct msk_radix_node {
-	void *_Atomic slot[1]; /* 2^chunk_bits slots */
-};
-
 static size_t node_size(const struct msk_radix *r)
 {
 	return sizeof(void *) << r->chunk_bits;
@@ -55,20 +51,6 @@ static size_t index_at(const struct msk_radix *r, uint64_t key, unsigned int lev
 {
 	unsigned int shift = (r->depth - 1 - level) * r->chunk_bits;
 	return (size_t)(key >> shift) & (((size_t)1 << r->chunk_bits) - 1);
-}
-
-void *msk_radix_lookup(const struct msk_radix *r, uint64_t key)
-{
-	if (key >> r->key_bits)
-		return NULL;
-	struct msk_radix_node *n = msk_rcu_deref(&((struct msk_radix *)r)->root);
-	for (unsigned int level = 0; n; level++) {
-		void *v = msk_rcu_deref(&n->slot[index_at(r, key, level)]);
-		if (level + 1 == r->depth)
-			return v;
-		n = v;
-	}
-	return NULL;
 }
 
 static struct msk_radix_node *new_node(struct msk_radix *r)
