@@ -50,6 +50,7 @@ static void call_rcu_trampoline(struct rcu_head *h)
 	msk_rcu_head *m = caa_container_of(h, msk_rcu_head, head);
 #ifdef MSK_TSAN
 	__tsan_acquire(&msk_rcu_tsan_token);
+	__tsan_acquire(m); /* pairs with the release in msk_call_rcu */
 #endif
 	m->fn(m);
 }
@@ -59,6 +60,10 @@ void msk_call_rcu(msk_rcu_head *head, void (*fn)(msk_rcu_head *head))
 	if (__builtin_expect(!msk_rcu_registered, 0))
 		msk_rcu_register_slow();
 	head->fn = fn;
+#ifdef MSK_TSAN
+	/* liburcu's queue to its call_rcu thread is invisible to TSan. */
+	__tsan_release(head);
+#endif
 	urcu_memb_call_rcu(&head->head, call_rcu_trampoline);
 }
 

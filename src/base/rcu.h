@@ -21,11 +21,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#ifndef _LGPL_SOURCE
-#define _LGPL_SOURCE /* inline read-side primitives (small functions) */
-#endif
-#include <urcu/urcu-memb.h>
-
 #if defined(__SANITIZE_THREAD__)
 #define MSK_TSAN 1
 #elif defined(__has_feature)
@@ -33,6 +28,17 @@
 #define MSK_TSAN 1
 #endif
 #endif
+
+/*
+ * Inline read-side primitives (small functions), except under TSan: the
+ * inlined liburcu code hands the grace-period futex between readers and
+ * the waiter with plain volatile accesses, which TSan reports as races;
+ * out of line they run in the uninstrumented library.
+ */
+#if !defined(_LGPL_SOURCE) && !defined(MSK_TSAN)
+#define _LGPL_SOURCE
+#endif
+#include <urcu/urcu-memb.h>
 
 #ifdef MSK_TSAN
 void __tsan_acquire(void *addr);
@@ -77,6 +83,6 @@ void msk_rcu_barrier(void);
 
 /* Publish / read an RCU-protected pointer. `slot` is a `T *_Atomic *`. */
 #define msk_rcu_assign(slot, val) atomic_store_explicit((slot), (val), memory_order_release)
-#define msk_rcu_deref(slot)       atomic_load_explicit((slot), memory_order_acquire)
+#define msk_rcu_deref(slot)	  atomic_load_explicit((slot), memory_order_acquire)
 
 #endif
