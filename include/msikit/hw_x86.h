@@ -307,7 +307,9 @@ struct msk_x86_config {
  * notify may be NULL (no kicks); it is copied.
  * Returns 0, -MSK_EINVAL (bad CPU count, duplicate or reserved APIC ID,
  * unaligned ir_base), -MSK_EBUSY (a window overlaps RAM or a region),
- * -MSK_ENOMEM. Nothing is mapped on failure.
+ * -MSK_ENOMEM. Nothing is mapped on failure, except if the bus cannot
+ * even unmap a window again (out of memory twice): then the half-built
+ * model stays mapped and alive, and is leaked.
  */
 int msk_x86_create(struct msk_bus *bus, const struct msk_x86_config *cfg,
 		   const struct msk_cpu_notify *notify, struct msk_x86 **out);

@@ -86,6 +86,32 @@ static void test_create_fails_cleanly_without_memory(void **state)
 	msk_ledger_destroy(l);
 }
 
+static void test_destroy_retries_after_enomem(void **state)
+{
+	(void)state;
+	struct xt t;
+	xt_setup(&t, 1, true);
+	/* Unmapping the VT-d registers fails: nothing changes. */
+	msk_fault_reset();
+	msk_fault_fail_alloc(1);
+	assert_msk_error(msk_x86_destroy(t.x86), MSK_ENOMEM);
+	assert_int_equal(xt_rd32(&t, MSK_VTD_VER_REG), 0x10);
+	/* The registers go, the window stays: the model still works. */
+	msk_fault_fail_alloc(2);
+	assert_msk_error(msk_x86_destroy(t.x86), MSK_ENOMEM);
+	msk_fault_reset();
+	uint64_t v;
+	assert_int_equal(msk_bus_read(t.bus, XT_IR_BASE, 4, NULL, &v), -MSK_EFAULT);
+	assert_msk_ok(xt_msi(&t, phys(0), fixed(0x40), 0, 1));
+	xt_expect(&t, 0, 0x40, 1);
+	xt_check_ledger(&t);
+	/* The retry completes. */
+	assert_msk_ok(msk_x86_destroy(t.x86));
+	assert_int_equal(msk_bus_msi(t.bus, phys(0), fixed(0x40), 0, 0), -MSK_EFAULT);
+	msk_bus_destroy(t.bus);
+	msk_ledger_destroy(t.ledger);
+}
+
 static void test_physical_destination(void **state)
 {
 	(void)state;
@@ -471,6 +497,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_rejects_bad_config),
 		cmocka_unit_test(test_create_fails_cleanly_without_memory),
+		cmocka_unit_test(test_destroy_retries_after_enomem),
 		cmocka_unit_test(test_physical_destination),
 		cmocka_unit_test(test_physical_broadcast_weight_on_first_cpu),
 		cmocka_unit_test(test_logical_flat),
