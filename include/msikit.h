@@ -13,5 +13,6 @@
 #include <msikit/hw.h>
 #include <msikit/irq.h>
 #include <msikit/domain.h>
+#include <msikit/hw_x86.h>
 
 #endif

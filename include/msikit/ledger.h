@@ -66,6 +66,8 @@ enum msk_loss {
 	MSK_LOSS_FREED_WHILE_PENDING, /* "freed-while-pending": irq freed holding events */
 	MSK_LOSS_CPU_OFFLINE,	      /* "cpu-offline" */
 	MSK_LOSS_INJECTED,	      /* "injected-fault": dropped by fault injection */
+	MSK_LOSS_APIC_DELIVERY_MODE,  /* "apic-delivery-mode": NMI/SMI/INIT/ExtINT/reserved mode */
+	MSK_LOSS_IR_DISABLED,	      /* "ir-disabled": remappable message, remapping off */
 	MSK_LOSS__COUNT
 };
 
