@@ -66,6 +66,9 @@ enum msk_loss {
 	MSK_LOSS_FREED_WHILE_PENDING,  /* "freed-while-pending": irq freed holding events */
 	MSK_LOSS_CPU_OFFLINE,          /* "cpu-offline" */
 	MSK_LOSS_INJECTED,             /* "injected-fault": dropped by fault injection */
+	MSK_LOSS_ITS_CLEAR,            /* "its-clear": pending LPI cleared by an ITS CLEAR */
+	MSK_LOSS_ITS_DISCARD,          /* "its-discard": pending LPI dropped by an ITS DISCARD */
+	MSK_LOSS_LPI_OUT_OF_RANGE,     /* "lpi-out-of-range": INTID beyond the RD's LPI tables */
 	MSK_LOSS__COUNT
 };
 
