@@ -102,7 +102,8 @@
  * Command queue: 32-byte commands at CBASER.PA; writing CWRITER (and reading
  * CREADR) processes at most `cmds_per_access` commands (default 64), so a
  * long queue drains over several accesses and a driver polling CREADR sees
- * steady progress. Physical commands MOVI, INT, CLEAR, SYNC, MAPD, MAPC,
+ * steady progress. An INVALL (which may re-read the whole configuration
+ * table) ends its batch. Physical commands MOVI, INT, CLEAR, SYNC, MAPD, MAPC,
  * MAPTI, MAPI, INV, INVALL, MOVALL, DISCARD have their architected effects;
  * every other opcode (GICv4 ones included) is an error
  * (MSK_ITS_E_UNKNOWN_COMMAND). SYNC has nothing to wait for and never fails.

@@ -291,6 +291,8 @@ void its_process_queue(struct msk_gic *gic)
 		} else {
 			op = cmd_op(&c);
 			err = execute(gic, &c);
+			if (op == MSK_ITS_CMD_INVALL)
+				budget = 1; /* it may read a whole table: it ends the batch */
 		}
 		if (err) {
 			its_log_error(gic, err, op, its->creadr);
