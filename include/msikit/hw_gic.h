@@ -22,8 +22,9 @@
  * aligned 8-byte access or an aligned 4-byte access to either half; a
  * 32-bit register by an aligned 4-byte access. Any other size or alignment,
  * and any unassigned offset, reads as zero and ignores writes (counted in
- * msk_gic_stats.bad_accesses). GITS_TRANSLATER takes 2- or 4-byte writes
- * (the EventID, zero-extended) and reads as zero.
+ * msk_its_stats.bad_accesses; the RD SGI_base frames are plain RAZ/WI).
+ * GITS_TRANSLATER takes 2- or 4-byte writes (the EventID, zero-extended)
+ * and reads as zero.
  *
  * ---- Redistributor -------------------------------------------------------
  * GICR_CTLR: EnableLPIs (bit 0) only; other bits RAZ/WI (RWP reads 0: every

@@ -112,6 +112,24 @@ static void test_enable_imports_pending_table(void **state)
 	g_destroy(g);
 }
 
+/* PROPBASER.IDbits + 1 < 14: the RD has no LPI at all. */
+static void test_tiny_idbits_means_no_lpis(void **state)
+{
+	(void)state;
+	struct guest *g = g_create(NULL);
+	g_rd_write(g, 0, MSK_GICR_PROPBASER, G_PROP | 12, 8);
+	g_rd_write(g, 0, MSK_GICR_PENDBASER, G_PEND(0), 8);
+	g_rd_write(g, 0, MSK_GICR_CTLR, 1, 4);
+	g_its_tables(g, 1);
+	g_its_enable(g);
+	g_mapc(g, 0, 0, true);
+	g_route(g, 1, 1, 0, 8192, 0);
+	g_msi(g, 1, 0, 1);
+	assert_int_equal(g_lost(g, MSK_LOSS_LPI_OUT_OF_RANGE), 1);
+	assert_int_equal(msk_gic_lpi_config(g->gic, 8192), 0); /* INV had no table to read */
+	g_destroy(g);
+}
+
 /* Clearing EnableLPIs drops what the RD holds ("lpis-disabled"). */
 static void test_disable_lpis_drops_pending(void **state)
 {
@@ -260,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_baser_registers),
 		cmocka_unit_test(test_enable_loads_config),
 		cmocka_unit_test(test_enable_imports_pending_table),
+		cmocka_unit_test(test_tiny_idbits_means_no_lpis),
 		cmocka_unit_test(test_disable_lpis_drops_pending),
 		cmocka_unit_test(test_ack_priority_order),
 		cmocka_unit_test(test_cpu_interface_errors),

@@ -146,6 +146,48 @@ static void test_queue_registers(void **state)
 	g_destroy(g);
 }
 
+/*
+ * Linux's ITS probe: PIDR2 check, then for each BASER with a Type, write a
+ * value built from the Type and Entry_Size it read (cacheability,
+ * shareability, page size, size, PA, Valid) and require that it sticks;
+ * Indirect is probed by writing it and reading it back.
+ */
+static void test_linux_style_probe(void **state)
+{
+	(void)state;
+	struct guest *g = g_create(NULL);
+	assert_true((g_its_read(g, MSK_GITS_PIDR2, 4) & 0xF0) == 0x30);
+	unsigned int tables = 0;
+	for (unsigned int n = 0; n < 8; n++) {
+		uint64_t v = g_its_read(g, MSK_GITS_BASER(n), 8);
+		unsigned int type = MSK_GITS_BASER_TYPE(v);
+		if (!type)
+			continue;
+		tables++;
+		uint64_t esz = MSK_GITS_BASER_ESIZE(v);
+		uint64_t pa = n == 0 ? G_DEVTAB : G_COLLTAB;
+		uint64_t want = MSK_GITS_BASER_VALID | (uint64_t)type << 56 | (esz - 1) << 48 |
+				(7ull << 59) /* RaWaWb */ | (1ull << 10) /* inner shareable */ |
+				MSK_GITS_BASER_PSZ_64K | pa | 0;
+		if (type == MSK_GITS_BASER_TYPE_DEVICE) {
+			g_its_write(g, MSK_GITS_BASER(n), v | MSK_GITS_BASER_INDIRECT, 8);
+			assert_true(g_its_read(g, MSK_GITS_BASER(n), 8) & MSK_GITS_BASER_INDIRECT);
+			want |= MSK_GITS_BASER_INDIRECT;
+		}
+		g_its_write(g, MSK_GITS_BASER(n), want, 8);
+		assert_int_equal(g_its_read(g, MSK_GITS_BASER(n), 8), want);
+	}
+	assert_int_equal(tables, 2);
+	uint64_t cb = MSK_GITS_CBASER_VALID | (7ull << 59) | (1ull << 10) | G_QUEUE | 15;
+	g_its_write(g, MSK_GITS_CBASER, cb, 8);
+	assert_int_equal(g_its_read(g, MSK_GITS_CBASER, 8), cb);
+	g_its_write(g, MSK_GITS_CWRITER, 0, 8);
+	uint32_t ctlr = (uint32_t)g_its_read(g, MSK_GITS_CTLR, 4);
+	g_its_write(g, MSK_GITS_CTLR, ctlr | MSK_GITS_CTLR_ENABLED, 4);
+	assert_true(g_its_read(g, MSK_GITS_CTLR, 4) & MSK_GITS_CTLR_ENABLED);
+	g_destroy(g);
+}
+
 /* Accesses of the wrong size or alignment read zero, change nothing and are counted. */
 static void test_odd_accesses(void **state)
 {
@@ -173,10 +215,16 @@ static void test_odd_accesses(void **state)
 
 int main(void)
 {
+	/* clang-format off */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_its_id_registers), cmocka_unit_test(test_ctlr_enable_rules),
-		cmocka_unit_test(test_baser_fields),	 cmocka_unit_test(test_baser_64k_pages),
-		cmocka_unit_test(test_queue_registers),	 cmocka_unit_test(test_odd_accesses),
+		cmocka_unit_test(test_its_id_registers),
+		cmocka_unit_test(test_ctlr_enable_rules),
+		cmocka_unit_test(test_baser_fields),
+		cmocka_unit_test(test_baser_64k_pages),
+		cmocka_unit_test(test_queue_registers),
+		cmocka_unit_test(test_linux_style_probe),
+		cmocka_unit_test(test_odd_accesses),
 	};
+	/* clang-format on */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
