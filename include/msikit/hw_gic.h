@@ -108,8 +108,10 @@
  * MAPTI, MAPI, INV, INVALL, MOVALL, DISCARD have their architected effects;
  * every other opcode (GICv4 ones included) is an error
  * (MSK_ITS_E_UNKNOWN_COMMAND). SYNC has nothing to wait for and never fails.
- * MAPD V = 0 and MAPC V = 0 leave pending LPIs pending in their RDs. Mapping
- * an already mapped (DeviceID, EventID) overwrites its ITE.
+ * MAPD V = 0 and MAPC V = 0 leave pending LPIs pending in their RDs, and
+ * MAPC retargeting a mapped collection does not move them (software issues
+ * MOVALL for that). Mapping an already mapped (DeviceID, EventID) overwrites
+ * its ITE.
  *
  * Errors (codes below) are recorded in a log with opcode and queue offset.
  * Policy MSK_ITS_ERR_SKIP (default, as KVM and QEMU): the failing command

@@ -100,6 +100,31 @@ static void test_mapc(void **state)
 	g_destroy(g);
 }
 
+/* Retargeting a collection: new events go to the new RD, pending ones stay until MOVALL. */
+static void test_mapc_retarget_keeps_pending(void **state)
+{
+	(void)state;
+	struct guest *g = g_boot(NULL);
+	g_route(g, 1, 1, 0, 8192, 0);
+	g_prop(g, 8192, 0xA0, false);
+	g_ev_cmd(g, MSK_ITS_CMD_INV, 1, 0);
+	g_msi(g, 1, 0, 2);
+	g_mapc(g, 0, 1, true);
+	g_msi(g, 1, 0, 3);
+	uint64_t w;
+	assert_int_equal(msk_gic_lpi_pending(g->gic, 0, 8192, &w), 1);
+	assert_int_equal(w, 2);
+	assert_int_equal(msk_gic_lpi_pending(g->gic, 1, 8192, &w), 1);
+	assert_int_equal(w, 3);
+	g_movall(g, 0, 1);
+	assert_int_equal(msk_gic_lpi_pending(g->gic, 0, 8192, NULL), 0);
+	g_prop(g, 8192, 0xA0, true);
+	g_ev_cmd(g, MSK_ITS_CMD_INV, 1, 0);
+	assert_int_equal(g_ack(g, 1, &w), 8192);
+	assert_int_equal(w, 5);
+	g_destroy(g);
+}
+
 /* MAPTI / MAPI write ITEs; their errors. */
 static void test_mapti_mapi(void **state)
 {
@@ -445,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_mapd_unmap_keeps_pending),
 		cmocka_unit_test(test_mapd_errors),
 		cmocka_unit_test(test_mapc),
+		cmocka_unit_test(test_mapc_retarget_keeps_pending),
 		cmocka_unit_test(test_mapti_mapi),
 		cmocka_unit_test(test_mapti_icid_oor),
 		cmocka_unit_test(test_int),
