@@ -14,5 +14,6 @@
 #include <msikit/irq.h>
 #include <msikit/domain.h>
 #include <msikit/hw_x86.h>
+#include <msikit/hw_gic.h>
 
 #endif

@@ -68,6 +68,9 @@ enum msk_loss {
 	MSK_LOSS_INJECTED,	      /* "injected-fault": dropped by fault injection */
 	MSK_LOSS_APIC_DELIVERY_MODE,  /* "apic-delivery-mode": NMI/SMI/INIT/ExtINT/reserved mode */
 	MSK_LOSS_IR_DISABLED,	      /* "ir-disabled": remappable message, remapping off */
+	MSK_LOSS_ITS_CLEAR,	      /* "its-clear": pending LPI cleared by an ITS CLEAR */
+	MSK_LOSS_ITS_DISCARD,	      /* "its-discard": pending LPI dropped by an ITS DISCARD */
+	MSK_LOSS_LPI_OUT_OF_RANGE,    /* "lpi-out-of-range": INTID beyond the RD's LPI tables */
 	MSK_LOSS__COUNT
 };
 

@@ -55,6 +55,9 @@ static const char *const loss_names[MSK_LOSS__COUNT] = {
 	[MSK_LOSS_INJECTED] = "injected-fault",
 	[MSK_LOSS_APIC_DELIVERY_MODE] = "apic-delivery-mode",
 	[MSK_LOSS_IR_DISABLED] = "ir-disabled",
+	[MSK_LOSS_ITS_CLEAR] = "its-clear",
+	[MSK_LOSS_ITS_DISCARD] = "its-discard",
+	[MSK_LOSS_LPI_OUT_OF_RANGE] = "lpi-out-of-range",
 };
 
 const char *msk_loss_name(enum msk_loss reason)
