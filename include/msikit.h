@@ -13,6 +13,7 @@
 #include <msikit/hw.h>
 #include <msikit/irq.h>
 #include <msikit/domain.h>
+#include <msikit/msi.h>
 #include <msikit/hw_x86.h>
 #include <msikit/hw_gic.h>
 

@@ -43,6 +43,13 @@ int msk_core_create(const struct msk_core_config *cfg, struct msk_core **out)
 	msk_cpumask_fill(&all, cfg->nr_cpus);
 	for (unsigned int i = 0; i < MSK_CPU_WORDS; i++)
 		atomic_init(&core->online[i], all.bits[i]);
+	int rc = msk_msi_core_init(core);
+	if (rc < 0) {
+		pthread_mutex_destroy(&core->lock);
+		msk_free(core->virq_bitmap);
+		msk_free(core);
+		return rc;
+	}
 	*out = core;
 	return 0;
 }
@@ -83,6 +90,7 @@ void msk_core_destroy(struct msk_core *core)
 			break;
 	}
 	msk_rcu_barrier(); /* every deferred descriptor free has run */
+	msk_msi_core_fini(core);
 	msk_radix_fini(&core->descs);
 	pthread_mutex_destroy(&core->lock);
 	msk_free(core->virq_bitmap);

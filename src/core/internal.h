@@ -81,6 +81,7 @@ struct msk_irq_domain {
 	unsigned int children; /* domains whose parent this is */
 	unsigned int mapcount; /* virqs with a level in this domain */
 	struct msk_radix revmap;
+	const struct msk_msi_parent_ops *msi_parent_ops; /* MSI parents only (msi.h) */
 	struct msk_irq_domain *next; /* registry list, creation order */
 };
 
@@ -104,7 +105,15 @@ struct msk_core {
 	_Atomic uint64_t held_weight;
 	_Atomic uint64_t nr_virqs, nr_irq_data, nr_domains, nr_actions, nr_revmap;
 	_Atomic uint64_t bytes;
+
+	struct msk_msi_core *msi; /* the MSI core's per-core state (msi_monitor.c) */
 };
+
+struct msk_msi_parent_ops;
+struct msk_msi_core;
+/* msi_monitor.c: create / free the MSI core's per-core state. */
+int msk_msi_core_init(struct msk_core *core);
+void msk_msi_core_fini(struct msk_core *core);
 
 /* irqdesc.c */
 int msk_virq_range_alloc(struct msk_core *core, unsigned int nr, unsigned int *first);
