@@ -66,6 +66,7 @@ enum msk_loss {
 	MSK_LOSS_FREED_WHILE_PENDING,  /* "freed-while-pending": irq freed holding events */
 	MSK_LOSS_CPU_OFFLINE,          /* "cpu-offline" */
 	MSK_LOSS_INJECTED,             /* "injected-fault": dropped by fault injection */
+	MSK_LOSS_XIVE_QUEUE_RESET,     /* "xive-queue-reset": EQ entry not taken when its queue was reset */
 	MSK_LOSS__COUNT
 };
 

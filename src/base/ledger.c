@@ -53,6 +53,7 @@ static const char *const loss_names[MSK_LOSS__COUNT] = {
 	[MSK_LOSS_FREED_WHILE_PENDING] = "freed-while-pending",
 	[MSK_LOSS_CPU_OFFLINE] = "cpu-offline",
 	[MSK_LOSS_INJECTED] = "injected-fault",
+	[MSK_LOSS_XIVE_QUEUE_RESET] = "xive-queue-reset",
 };
 
 const char *msk_loss_name(enum msk_loss reason)
