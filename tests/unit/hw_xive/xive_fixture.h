@@ -29,7 +29,7 @@ struct fx {
 	_Atomic unsigned int kicks[FX_CPUS];
 };
 
-static void fx_kick(void *ctx, unsigned int cpu)
+static inline void fx_kick(void *ctx, unsigned int cpu)
 {
 	struct fx *f = ctx;
 	if (cpu < FX_CPUS)
@@ -188,6 +188,97 @@ static inline uint32_t fx_eq_word(struct fx *f, uint32_t cpu, unsigned int prio,
 	uint32_t raw;
 	assert_msk_ok(msk_ram_read32(f->bus, FX_QPAGE(cpu, prio) + 4ull * i, &raw));
 	return __builtin_bswap32(raw);
+}
+
+/* ---- firmware ----------------------------------------------------------- */
+
+#define FX_BUID 0x800000020000000ull
+
+/* A PCI function's MSI capability and MSI-X table, as the firmware sees them. */
+struct fake_dev {
+	struct msk_spapr_fn_ops ops;
+	uint64_t msi_addr;
+	uint32_t msi_data;
+	uint64_t msix_addr[2048];
+	uint32_t msix_data[2048];
+	unsigned int writes;
+	unsigned int fail_at; /* the n-th write (1-based) fails; 0: never */
+};
+
+static inline int fake_write(void *ctx, bool msix, unsigned int index, uint64_t addr, uint32_t data)
+{
+	struct fake_dev *d = ctx;
+	if (++d->writes == d->fail_at)
+		return -MSK_EIO;
+	if (!msix) {
+		assert_int_equal(index, 0);
+		d->msi_addr = addr;
+		d->msi_data = data;
+	} else {
+		assert_true(index < d->ops.max_msix);
+		d->msix_addr[index] = addr;
+		d->msix_data[index] = data;
+	}
+	return 0;
+}
+
+static inline struct fake_dev *fake_dev_new(unsigned int max_msi, unsigned int max_msix)
+{
+	struct fake_dev *d = calloc(1, sizeof(*d));
+	assert_non_null(d);
+	d->ops.write_msi_msg = fake_write;
+	d->ops.max_msi = max_msi;
+	d->ops.max_msix = max_msix;
+	return d;
+}
+
+/* The firmware with IPIs [0, ipis), the rest of the LISNs as MSI pool. */
+static inline void fx_fw(struct fx *f, uint32_t ipis, uint32_t pe_quota)
+{
+	struct msk_spapr_config cfg = { .ipi_count = ipis, .pe_quota = pe_quota };
+	assert_msk_ok(msk_spapr_create(f->x, &cfg, &f->fw));
+}
+
+static inline void fx_add_dev(struct fx *f, uint32_t cfg_addr, uint32_t pe, struct fake_dev *d)
+{
+	assert_msk_ok(msk_spapr_add_function(f->fw, FX_BUID, cfg_addr, pe, &d->ops, d));
+}
+
+/* ibm,change-msi with 4 outputs; returns the status. */
+static inline int32_t fx_change_msi(struct fx *f, uint32_t cfg_addr, uint32_t func, uint32_t count,
+				    uint32_t seq, uint32_t rets[4])
+{
+	uint32_t args[6] = { cfg_addr, (uint32_t)(FX_BUID >> 32), (uint32_t)FX_BUID, func, count,
+			     seq };
+	assert_msk_ok(msk_spapr_rtas_call(f->fw, MSK_RTAS_CHANGE_MSI, args, 6, rets, 4));
+	return (int32_t)rets[0];
+}
+
+/* ibm,query-interrupt-source-number; returns the status, *lisn the source. */
+static inline int32_t fx_query(struct fx *f, uint32_t cfg_addr, uint32_t index, uint32_t *lisn)
+{
+	uint32_t args[4] = { cfg_addr, (uint32_t)(FX_BUID >> 32), (uint32_t)FX_BUID, index };
+	uint32_t rets[3];
+	assert_msk_ok(msk_spapr_rtas_call(f->fw, MSK_RTAS_QUERY_SOURCE, args, 4, rets, 3));
+	if ((int32_t)rets[0] == 0) {
+		assert_int_equal(rets[2], 1); /* edge */
+		*lisn = rets[1];
+	}
+	return (int32_t)rets[0];
+}
+
+static inline int64_t fx_hcall(struct fx *f, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2,
+			       uint64_t a3, uint64_t a4, uint64_t rets[MSK_HCALL_NRETS])
+{
+	uint64_t args[5] = { a0, a1, a2, a3, a4 };
+	return msk_spapr_hcall(f->fw, op, args, 5, rets);
+}
+
+static inline struct msk_spapr_fn_info fx_fn(struct fx *f, uint32_t cfg_addr)
+{
+	struct msk_spapr_fn_info info;
+	assert_msk_ok(msk_spapr_get_function(f->fw, FX_BUID, cfg_addr, &info));
+	return info;
 }
 
 #endif
