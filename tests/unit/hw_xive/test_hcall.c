@@ -201,6 +201,13 @@ static void test_set_queue_config(void **state)
 		assert_int_equal(after[2], sizes[i]);
 		assert_int_equal(after[3], 0);
 	}
+	/* Out of memory in the hypervisor: H_HARDWARE, nothing changes. */
+	get_queue(f, 2, 5, before);
+	msk_fault_fail_alloc(1);
+	assert_int_equal(H(f, op, 0, 2, 5, qp, 12), MSK_H_HARDWARE);
+	msk_fault_reset();
+	get_queue(f, 2, 5, after);
+	assert_memory_equal(before, after, sizeof(before));
 	/* Size 0 resets the queue, whatever the page. */
 	assert_int_equal(H(f, op, 0, 2, 5, 0x123, 0), MSK_H_SUCCESS);
 	get_queue(f, 2, 5, after);

@@ -271,6 +271,61 @@ static void test_queue_overflow(void **state)
 	fx_free(f);
 }
 
+/*
+ * The model keeps a weight per outstanding entry, growing its record as
+ * the queue fills. If that fails (out of memory), the notification is
+ * lost as "injected-fault" and nothing is written.
+ */
+static void test_weight_record_out_of_memory(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(16, false);
+	fx_queue(f, 0, 3, 16);
+	fx_route(f, 9, 0, 3, 9);
+	static const uint8_t zero[0x10000];
+	assert_msk_ok(msk_ram_write(f->bus, FX_QPAGE(0, 3), zero, sizeof(zero))); /* RAM pages */
+	uint32_t n = 0;
+	msk_fault_reset();
+	while (msk_fault_alloc_count() == 0 && n < 1000) { /* until the record grows */
+		msk_fault_fail_alloc(1);
+		PQ00(f, 9);
+		fx_raise(f, 9, 1);
+		n++;
+	}
+	msk_fault_reset();
+	assert_int_equal(fx_lost(f, MSK_LOSS_INJECTED), 1);
+	assert_int_equal(fx_outstanding(f, 0, 3), n - 1);
+	assert_int_equal(fx_eq_word(f, 0, 3, n - 1), 0); /* not written */
+	PQ00(f, 9);
+	fx_raise(f, 9, 2);
+	assert_int_equal(fx_outstanding(f, 0, 3), n);
+	for (uint32_t i = 0; i < n - 1; i++)
+		assert_int_equal(fx_take(f, 0, NULL, NULL), 1);
+	assert_int_equal(fx_take(f, 0, NULL, NULL), 2);
+	assert_int_equal(n, 65); /* the record starts with 64 slots */
+	fx_balanced(f);
+	fx_free(f);
+}
+
+/* A queue page RAM cannot back (out of memory): "table-fault". */
+static void test_queue_page_out_of_memory(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(16, false);
+	fx_queue(f, 1, 3, 12);
+	fx_route(f, 9, 1, 3, 9);
+	PQ00(f, 9);
+	msk_fault_reset();
+	msk_fault_fail_alloc_from(1);
+	fx_raise(f, 9, 3);
+	msk_fault_reset();
+	assert_int_equal(fx_lost(f, MSK_LOSS_TABLE_FAULT), 3);
+	assert_int_equal(fx_outstanding(f, 1, 3), 0);
+	fx_nothing_to_take(f, 1);
+	fx_balanced(f);
+	fx_free(f);
+}
+
 /* Priority 0 is taken first; each CPU sees only its own queues. */
 static void test_take_order(void **state)
 {
@@ -514,6 +569,8 @@ static void test_create_errors(void **state)
 	cfg.msi_window_base = 0x2000; /* in RAM: the ESB mapping is undone */
 	cfg.msi_window_size = 0x1000;
 	assert_msk_error(msk_xive_create(bus, &cfg, &x), MSK_EBUSY);
+	cfg.msi_window_base = ~0ull - 0x7FF; /* wraps */
+	assert_msk_error(msk_xive_create(bus, &cfg, &x), MSK_EINVAL);
 	cfg.msi_window_base = FX_MSI_WINDOW;
 	/* Out of memory at each allocation: nothing left behind. */
 	msk_fault_reset();
@@ -552,6 +609,8 @@ int main(void)
 		cmocka_unit_test(test_huge_weights),
 		cmocka_unit_test(test_eq_generation_and_wrap),
 		cmocka_unit_test(test_queue_overflow),
+		cmocka_unit_test(test_weight_record_out_of_memory),
+		cmocka_unit_test(test_queue_page_out_of_memory),
 		cmocka_unit_test(test_take_order),
 		cmocka_unit_test(test_guest_forges_entry),
 		cmocka_unit_test(test_guest_erases_entry),

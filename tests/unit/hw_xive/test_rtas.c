@@ -233,6 +233,30 @@ static void test_msi_block_alignment(void **state)
 	free(d);
 }
 
+/* No aligned block of the capability's size: the largest aligned one. */
+static void test_msi_fragmented_pool(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(16, false);
+	struct msk_spapr_config cfg = { .ipi_count = 4, .msi_base = 16, .msi_count = 8 };
+	assert_msk_ok(msk_spapr_create(f->x, &cfg, &f->fw));
+	struct fake_dev *x = fake_dev_new(0, 1), *m = fake_dev_new(8, 0);
+	fx_add_dev(f, DEV_A, MSK_SPAPR_PE_OWN, x);
+	fx_add_dev(f, DEV_B, MSK_SPAPR_PE_OWN, m);
+	uint32_t r[4];
+	assert_int_equal(fx_change_msi(f, DEV_A, MSK_RTAS_MSI_FN_MSIX, 1, 1, r), 0);
+	assert_int_equal(fx_fn(f, DEV_A).first_lisn, 16);
+	assert_int_equal(fx_change_msi(f, DEV_B, MSK_RTAS_MSI_FN_MSI, 8, 1, r), 0);
+	assert_int_equal(r[1], 4); /* 17..23 are free, but only 20..23 is aligned */
+	assert_int_equal(fx_fn(f, DEV_B).count, 0);
+	assert_int_equal(fx_change_msi(f, DEV_B, MSK_RTAS_MSI_FN_MSI, 3, 1, r), 0);
+	assert_int_equal(fx_fn(f, DEV_B).first_lisn, 20);
+	assert_int_equal(fx_fn(f, DEV_B).block, 4);
+	fx_free(f);
+	free(x);
+	free(m);
+}
+
 static void test_release(void **state)
 {
 	(void)state;
@@ -640,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_pe_shared_quota),
 		cmocka_unit_test(test_msix_contiguous),
 		cmocka_unit_test(test_msi_block_alignment),
+		cmocka_unit_test(test_msi_fragmented_pool),
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_function_codes),
 		cmocka_unit_test(test_msi32_low_window),
