@@ -132,8 +132,11 @@
  *     invalid, PQ off), so H_INT_* calls on them answer H_P2.
  *   * H_INT_* hcalls with PAPR's return codes, in QEMU's validation order.
  *
- * Threads: every call is thread-safe. The device callbacks run with the
- * firmware's mutex held and must not call back into the firmware.
+ * Threads: every call is thread-safe; hcalls and RTAS calls are
+ * serialised on the firmware's mutex (the XIVE's nests inside it). The
+ * device callbacks run with that mutex held and must not call into the
+ * firmware; so may the XIVE's CPU kick (an H_INT_ESB that notifies),
+ * which must not make hcalls or RTAS calls either.
  */
 
 #include <stdbool.h>
@@ -432,8 +435,10 @@ int msk_spapr_create(struct msk_xive *xive, const struct msk_spapr_config *cfg,
 		     struct msk_spapr **out);
 
 /*
- * Destroy the firmware. Allocations still held are released (LISNs freed
- * in the XIVE, device messages left as they are). NULL is ignored.
+ * Destroy the firmware. Every LISN it claimed - allocations still held and
+ * the IPIs - is freed in the XIVE (weight held at those sources is lost,
+ * "freed-while-pending"); device messages are left as they are. NULL is
+ * ignored.
  */
 void msk_spapr_destroy(struct msk_spapr *fw);
 
@@ -470,12 +475,35 @@ int msk_spapr_set_pe_quota(struct msk_spapr *fw, uint64_t buid, uint32_t pe, uin
 
 /*
  * A hypervisor call: `opcode` with inputs args[0..nargs) (R4...; missing
- * inputs read as 0). Outputs go to rets[0..MSK_HCALL_NRETS) (R4...;
- * outputs a call does not produce are set to 0). Returns the PAPR code:
- * MSK_H_SUCCESS, MSK_H_FUNCTION for an unknown opcode or before XIVE
- * exploitation, MSK_H_PARAMETER for reserved flag bits, MSK_H_P2..P5 per
- * argument (see spapr_hcall.c for each call's validation order). A NULL
- * rets answers MSK_H_PARAMETER.
+ * inputs read as 0). Outputs go to rets[0..MSK_HCALL_NRETS) (R4...);
+ * every output a call does not produce, and all of them on failure, is 0.
+ * A NULL rets answers MSK_H_PARAMETER. Otherwise the PAPR code, checks in
+ * this order (QEMU's), the first failing one deciding:
+ *
+ *   every H_INT_*    exploitation mode off                   H_FUNCTION
+ *                    reserved flag bits set                  H_PARAMETER
+ *   source calls     lisn >= sources, or its EAS not valid   H_P2
+ *   SET_SOURCE_CONF  priority 0xFF: EAS := valid + masked,
+ *                    target/priority/EISN 0, success         (no more checks)
+ *                    priority not 0..6                       H_P4
+ *                    target not a CPU                        H_P3
+ *   queue calls      priority not 0..6                       H_P3
+ *                    target not a CPU                        H_P2
+ *   SET_QUEUE_CONF   qsize not 0/12/16/21/24                 H_P5
+ *                    qpage not aligned to 2^qsize            H_P4
+ *                    queue not entirely in RAM               H_P4
+ *                    out of memory                           H_HARDWARE
+ *   H_INT_ESB        offset >= ESB page size                 H_P3
+ *   unknown opcode, H_INT_SET/GET_OS_REPORTING_LINE           H_FUNCTION
+ *
+ * Outputs: GET_SOURCE_INFO: flags (Store-EOI 0x1 when configured), the
+ * management page, the trigger page, log2 page size. GET_SOURCE_CONFIG:
+ * target, priority (0xFF when masked), EISN. GET_QUEUE_INFO: 0 (END ESB
+ * pages are not modelled), log2 queue size or 0. GET_QUEUE_CONFIG: flags
+ * (ALWAYS_NOTIFY; with DEBUG, GENERATION), queue address, log2 size,
+ * write index (DEBUG only). H_INT_ESB: the loaded value, all-ones for a
+ * store. Priority 7 is reserved for the hypervisor. No call ever answers
+ * H_BUSY, H_LONG_BUSY_* or H_STATE.
  */
 int64_t msk_spapr_hcall(struct msk_spapr *fw, uint64_t opcode, const uint64_t *args,
 			unsigned int nargs, uint64_t *rets);

@@ -2,29 +2,17 @@
 /*
  * The H_INT_* hypervisor calls of the pSeries firmware model. Each call
  * validates its arguments in QEMU's order (hw/intc/spapr_xive.c) and
- * answers PAPR's codes:
- *
- *   every call       XIVE exploitation not negotiated      H_FUNCTION
- *                    reserved flag bits set                H_PARAMETER
- *   source calls     lisn >= sources, or EAS not valid     H_P2
- *   SET_SOURCE_CONF  priority 0xFF: reset EAS to masked    (no more checks)
- *                    priority not 0..6                     H_P4
- *                    target not a CPU                      H_P3
- *   queue calls      priority not 0..6                     H_P3
- *                    target not a CPU                      H_P2
- *   SET_QUEUE_CONF   qsize not 0/12/16/21/24               H_P5
- *                    qpage not aligned to 2^qsize          H_P4
- *                    queue not entirely in RAM             H_P4
- *   H_INT_ESB        offset >= ESB page size               H_P3
+ * answers PAPR's codes; the table is in msikit/hw_xive.h at
+ * msk_spapr_hcall.
  *
  * Deviations from QEMU, on purpose: a priority is compared as a whole
  * 64-bit value (QEMU truncates it to 8 bits, so 0x100 passes as 0);
- * H_INT_ESB rejects offset == page size (QEMU accepts it and reaches the
- * next page); H_INT_GET_QUEUE_CONFIG reports the generation as flag 0x2
- * (PAPR's bit 62; QEMU shifts it to 1 << 62); H_INT_GET_QUEUE_INFO
- * returns 0 as the END ESB page (END ESBs are not modelled).
- * H_INT_SET/GET_OS_REPORTING_LINE answer H_FUNCTION, as in QEMU. No call
- * ever answers H_BUSY/H_LONG_BUSY or H_STATE.
+ * H_INT_ESB rejects any offset >= the ESB page size (QEMU compares with
+ * the size of the page pair, so its larger offsets reach past the
+ * management page); H_INT_GET_QUEUE_CONFIG reports the
+ * generation as flag 0x2 (PAPR's bit 62; QEMU shifts it to 1 << 62);
+ * H_INT_GET_QUEUE_INFO returns 0 as the END ESB page (END ESBs are not
+ * modelled).
  */
 #include "hw/ppc64/spapr_internal.h"
 
