@@ -201,6 +201,7 @@ int msk_xive_create(struct msk_bus *bus, const struct msk_xive_config *cfg, stru
  */
 void msk_xive_destroy(struct msk_xive *x);
 
+/* The configuration a XIVE was created with (any time, no lock taken). */
 struct msk_bus *msk_xive_bus(const struct msk_xive *x);
 uint32_t msk_xive_nr_sources(const struct msk_xive *x);
 uint32_t msk_xive_nr_cpus(const struct msk_xive *x);
@@ -244,8 +245,9 @@ struct msk_xive_eas {
 };
 
 /*
- * Program a source's EAS (what the hypervisor does; the guest reaches it
- * through H_INT_SET_SOURCE_CONFIG). eisn is truncated to 31 bits.
+ * Program (set) or read (get) a source's EAS: what the hypervisor does;
+ * the guest reaches it through H_INT_SET/GET_SOURCE_CONFIG. The PQ state
+ * and held weight are not touched. eisn is truncated to 31 bits.
  * -MSK_EINVAL for a LISN, CPU or priority out of range (nothing changes).
  */
 int msk_xive_set_eas(struct msk_xive *x, uint32_t lisn, const struct msk_xive_eas *eas);
