@@ -11,7 +11,7 @@
  *
  * Input layout (little-endian, missing bytes read as 0):
  *   byte 0: bit 0 ESB page 4K (else 64K), bit 1 Store-EOI, bits 2-3 PE quota
- *   then per operation: 1 opcode byte (mod 12) and its operands (see ops[]).
+ *   then per operation: 1 opcode byte (mod NOPS) and its operands (see ops[]).
  */
 #include <msikit.h>
 
@@ -403,9 +403,40 @@ static void op_bus(struct m *m, struct in *in)
 		msk_bus_read(m->bus, addr, size_of(sel), NULL, &v);
 }
 
-static void (*const ops[12])(struct m *, struct in *) = {
-	op_esb_load,   op_esb_store, op_message, op_trigger, op_hcall, op_rtas_change,
-	op_rtas_query, op_queue_ram, op_take,	 op_device,  op_model, op_bus,
+/*
+ * Many notifications of one source in one operation (so that short inputs
+ * reach queue wrap-around and overflow): SET_PQ_00 then trigger, k times.
+ */
+static void op_burst(struct m *m, struct in *in)
+{
+	uint32_t lisn = U8(in) % SOURCES;
+	uint32_t k = U16(in) % 2100, w = U8(in) % 3;
+	for (uint32_t i = 0; i < k; i++) {
+		uint64_t v;
+		msk_xive_esb_access(m->x, lisn, MSK_XIVE_ESB_SET_PQ_00, false, &v);
+		msk_ledger_raise(m->l, w);
+		msk_xive_trigger(m->x, lisn, w);
+	}
+}
+
+/* A CPU takes up to k entries. */
+static void op_drain(struct m *m, struct in *in)
+{
+	uint32_t cpu = U8(in) % CPUS, k = U16(in) % 2100;
+	for (uint32_t i = 0; i < k; i++) {
+		uint32_t eisn, w;
+		unsigned int prio;
+		if (msk_xive_take(m->x, cpu, &eisn, &prio, &w) != 1)
+			break;
+		msk_ledger_deliver(m->l, w);
+	}
+}
+
+#define NOPS 14
+
+static void (*const ops[NOPS])(struct m *, struct in *) = {
+	op_esb_load,  op_esb_store, op_message, op_trigger, op_hcall, op_rtas_change, op_rtas_query,
+	op_queue_ram, op_take,	    op_device,	op_model,   op_bus,   op_burst,	      op_drain,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -419,7 +450,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(&m);
 	/* Bounded: every operation consumes at least one byte. */
 	while (in.n) {
-		ops[U8(&in) % 12](&m, &in);
+		ops[U8(&in) % NOPS](&m, &in);
 		check(&m);
 	}
 	teardown(&m);

@@ -49,6 +49,8 @@ def take(cpu): return u8(8) + u8(cpu)
 def device(fn, action): return u8(9) + u8(fn) + u8(action)
 def model(action, a, b, c): return u8(10) + u8(action) + u8(a) + u8(b) + u8(c)
 def bus(region, sizesel, off, val, write): return u8(11) + u8(region) + u8(sizesel) + u32(off) + u64(val) + u8(write)
+def burst(lisn, k, w): return u8(12) + u8(lisn) + u16(k) + u8(w)
+def drain(cpu, k): return u8(13) + u8(cpu) + u16(k)
 
 
 def hcall(name, *args, sel_extra=0):
@@ -64,9 +66,9 @@ def conf(shift4k=False, store_eoi=False, quota=0):
     return u8((1 if shift4k else 0) | (2 if store_eoi else 0) | ({0: 0, 8: 1, 16: 2, 128: 3}[quota] << 2))
 
 
-def route(lisn, cpu, prio, eisn, shift=16):
+def route(lisn, cpu, prio, eisn, shift=16, qsize=16):
     """The guest OS: queue for (cpu, prio), source config, unmask at the ESB."""
-    return (hcall("set_queue_config", A(1), CPU(cpu), PRIO(prio), QPAGE(16 + cpu * 8 + prio), QSIZE(16))
+    return (hcall("set_queue_config", A(1), CPU(cpu), PRIO(prio), QPAGE(16 + cpu * 8 + prio), QSIZE(qsize))
             + hcall("set_source_config", A(2), LISN(lisn), CPU(cpu), PRIO(prio), A(eisn))
             + esb_load(mgmt(lisn, shift) + SET_PQ[0]))
 
@@ -120,6 +122,9 @@ def seeds():
     for i in range(300):
         b += esb_store(mgmt(4) + SET_PQ[0]) + trig(4, 1)
     s["queue_fill"] = b[:4000]
+    s["queue_wrap_overflow"] = (conf() + change(0, 4, 1) + route(4, 1, 3, 4, qsize=12)
+                                + burst(4, 1000, 1) + drain(1, 900) + burst(4, 1000, 2) + drain(1, 2000)
+                                + burst(4, 2000, 1) + qram(1, 3, 5, 0) + drain(1, 2000) + burst(4, 30, 1))
     s["queue_scribble"] = (conf() + change(0, 4, 1) + route(4, 3, 2, 4) + trig(4, 1) + qram(3, 2, 0, 0)
                            + take(3) + qram(3, 2, 1, 0x42000080) + take(3) + esb_load(mgmt(4) + SET_PQ[0])
                            + trig(4, 3) + take(3) + hcall("set_queue_config", A(0), CPU(3), PRIO(2), A(0), QSIZE(0)))
