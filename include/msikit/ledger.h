@@ -71,6 +71,7 @@ enum msk_loss {
 	MSK_LOSS_ITS_CLEAR,	      /* "its-clear": pending LPI cleared by an ITS CLEAR */
 	MSK_LOSS_ITS_DISCARD,	      /* "its-discard": pending LPI dropped by an ITS DISCARD */
 	MSK_LOSS_LPI_OUT_OF_RANGE,    /* "lpi-out-of-range": INTID beyond the RD's LPI tables */
+	MSK_LOSS_XIVE_QUEUE_RESET,    /* "xive-queue-reset": EQ entry not taken when its queue was reset */
 	MSK_LOSS__COUNT
 };
 

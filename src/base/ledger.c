@@ -58,6 +58,7 @@ static const char *const loss_names[MSK_LOSS__COUNT] = {
 	[MSK_LOSS_ITS_CLEAR] = "its-clear",
 	[MSK_LOSS_ITS_DISCARD] = "its-discard",
 	[MSK_LOSS_LPI_OUT_OF_RANGE] = "lpi-out-of-range",
+	[MSK_LOSS_XIVE_QUEUE_RESET] = "xive-queue-reset",
 };
 
 const char *msk_loss_name(enum msk_loss reason)

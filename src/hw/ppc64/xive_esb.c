@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * XIVE sources: the ESB PQ state machine, the decoding of the ESB pages
+ * and of the PHB MSI window, and the weight a source holds (see
+ * msikit/hw_xive.h for the rules).
+ */
+#include "hw/ppc64/xive_internal.h"
+
+#include "base/error.h"
+
+/* Add w to what source s holds. */
+static void hold(struct msk_xive *x, struct xive_source *s, uint32_t w)
+{
+	s->held += w;
+	x->held += w;
+}
+
+/*
+ * The weight the next notification of s carries: what s holds plus the
+ * incoming w, at most UINT32_MAX; the rest stays held.
+ */
+static uint32_t carry(struct msk_xive *x, struct xive_source *s, uint32_t w)
+{
+	uint64_t total = s->held + w;
+	uint32_t out = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	x->held -= s->held;
+	s->held = total - out;
+	x->held += s->held;
+	return out;
+}
+
+void xive_trigger_locked(struct msk_xive *x, uint32_t lisn, uint32_t w, struct xive_kick *k)
+{
+	struct xive_source *s = &x->src[lisn];
+	switch (s->pq) {
+	case MSK_XIVE_PQ_RESET:
+		s->pq = MSK_XIVE_PQ_PENDING;
+		xive_notify_locked(x, lisn, carry(x, s, w), k);
+		break;
+	case MSK_XIVE_PQ_OFF:
+		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_OFF, w);
+		break;
+	case MSK_XIVE_PQ_PENDING:
+		s->pq = MSK_XIVE_PQ_QUEUED;
+		hold(x, s, w);
+		break;
+	default: /* QUEUED */
+		hold(x, s, w);
+		break;
+	}
+}
+
+/* EOI of source lisn: 1 if it notified again. */
+static uint64_t eoi_locked(struct msk_xive *x, uint32_t lisn, struct xive_kick *k)
+{
+	struct xive_source *s = &x->src[lisn];
+	switch (s->pq) {
+	case MSK_XIVE_PQ_PENDING:
+		s->pq = MSK_XIVE_PQ_RESET;
+		return 0;
+	case MSK_XIVE_PQ_QUEUED:
+		s->pq = MSK_XIVE_PQ_PENDING;
+		xive_notify_locked(x, lisn, carry(x, s, 0), k);
+		return 1;
+	default: /* RESET, OFF: unchanged */
+		return 0;
+	}
+}
+
+/* SET_PQ_xx: the old PQ. Held weight stays with the source. */
+static uint64_t set_pq_locked(struct msk_xive *x, uint32_t lisn, uint8_t pq)
+{
+	uint8_t old = x->src[lisn].pq;
+	x->src[lisn].pq = pq & 3;
+	return old;
+}
+
+void xive_esb_op_locked(struct msk_xive *x, uint32_t lisn, bool mgmt, uint64_t off, bool store,
+			uint64_t *value, uint32_t w, struct xive_kick *k)
+{
+	uint32_t op = (uint32_t)(off & 0xFFF);
+	if (!store) {
+		if (!mgmt)
+			*value = ~0ull; /* loads from a trigger page */
+		else if (op < MSK_XIVE_ESB_GET)
+			*value = eoi_locked(x, lisn, k);
+		else if (op < MSK_XIVE_ESB_SET_PQ_00)
+			*value = x->src[lisn].pq;
+		else
+			*value = set_pq_locked(x, lisn, (uint8_t)(op >> 8));
+		return;
+	}
+	if (!mgmt || op < MSK_XIVE_ESB_STORE_EOI) {
+		xive_trigger_locked(x, lisn, w, k);
+		return;
+	}
+	/* Management operations other than a trigger carry no event. */
+	msk_ledger_lose(x->ledger, MSK_LOSS_BAD_MESSAGE, w);
+	if (op < MSK_XIVE_ESB_GET) {
+		if (x->store_eoi)
+			eoi_locked(x, lisn, k);
+	} else if (op >= MSK_XIVE_ESB_SET_PQ_00) {
+		set_pq_locked(x, lisn, (uint8_t)(op >> 8));
+	}
+	/* 0x800-0xBFF: undefined, ignored. */
+}
+
+/* Decode a region offset into (lisn, management page?, page offset). */
+static void esb_decode(const struct msk_xive *x, uint64_t off, uint32_t *lisn, bool *mgmt,
+		       uint64_t *pgoff)
+{
+	*lisn = (uint32_t)(off >> (x->esb_shift + 1));
+	*mgmt = (off >> x->esb_shift) & 1;
+	*pgoff = off & ((1ull << x->esb_shift) - 1);
+}
+
+static uint64_t esb_read(void *opaque, uint64_t off, unsigned int size,
+			 const struct msk_bus_attrs *attrs)
+{
+	struct msk_xive *x = opaque;
+	if (size != 8 || (off & 7) || off >= x->esb_size)
+		return ~0ull;
+	uint32_t lisn;
+	bool mgmt;
+	uint64_t pgoff, v;
+	esb_decode(x, off, &lisn, &mgmt, &pgoff);
+	struct xive_kick k = { UINT32_MAX };
+	pthread_mutex_lock(&x->lock);
+	xive_esb_op_locked(x, lisn, mgmt, pgoff, false, &v, 0, &k);
+	pthread_mutex_unlock(&x->lock);
+	xive_kick(x, &k);
+	return v;
+}
+
+static void esb_write(void *opaque, uint64_t off, uint64_t value, unsigned int size,
+		      const struct msk_bus_attrs *attrs)
+{
+	struct msk_xive *x = opaque;
+	uint32_t w = attrs->weight;
+	uint32_t lisn;
+	bool mgmt;
+	uint64_t pgoff;
+	if (off >= x->esb_size) {
+		msk_ledger_lose(x->ledger, MSK_LOSS_BAD_MESSAGE, w);
+		return;
+	}
+	esb_decode(x, off, &lisn, &mgmt, &pgoff);
+	bool ok = (size == 8 && !(off & 7)) || (size == 4 && !(off & 3) && !mgmt);
+	if (!ok) {
+		msk_ledger_lose(x->ledger, MSK_LOSS_BAD_MESSAGE, w);
+		return;
+	}
+	struct xive_kick k = { UINT32_MAX };
+	pthread_mutex_lock(&x->lock);
+	xive_esb_op_locked(x, lisn, mgmt, pgoff, true, &value, w, &k);
+	pthread_mutex_unlock(&x->lock);
+	xive_kick(x, &k);
+}
+
+const struct msk_mmio_ops msk_xive_esb_ops = { esb_read, esb_write };
+
+static uint64_t msi_read(void *opaque, uint64_t off, unsigned int size,
+			 const struct msk_bus_attrs *attrs)
+{
+	return ~0ull;
+}
+
+static void msi_write(void *opaque, uint64_t off, uint64_t value, unsigned int size,
+		      const struct msk_bus_attrs *attrs)
+{
+	struct msk_xive *x = opaque;
+	uint32_t w = attrs->weight;
+	if (size != 4 && size != 8) {
+		msk_ledger_lose(x->ledger, MSK_LOSS_BAD_MESSAGE, w);
+		return;
+	}
+	uint32_t lisn = (uint32_t)value;
+	if (lisn >= x->nr_sources) {
+		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_INVALID_SOURCE, w);
+		return;
+	}
+	struct xive_kick k = { UINT32_MAX };
+	pthread_mutex_lock(&x->lock);
+	xive_trigger_locked(x, lisn, w, &k);
+	pthread_mutex_unlock(&x->lock);
+	xive_kick(x, &k);
+}
+
+const struct msk_mmio_ops msk_xive_msi_ops = { msi_read, msi_write };
+
+int msk_xive_trigger(struct msk_xive *x, uint32_t lisn, uint32_t weight)
+{
+	if (lisn >= x->nr_sources) {
+		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_INVALID_SOURCE, weight);
+		return msk_err(MSK_ENOENT, "xive: trigger of LISN 0x%x >= %u sources", lisn,
+			       x->nr_sources);
+	}
+	struct xive_kick k = { UINT32_MAX };
+	pthread_mutex_lock(&x->lock);
+	xive_trigger_locked(x, lisn, weight, &k);
+	pthread_mutex_unlock(&x->lock);
+	xive_kick(x, &k);
+	return 0;
+}
+
+int msk_xive_esb_access(struct msk_xive *x, uint32_t lisn, uint64_t offset, bool store,
+			uint64_t *value)
+{
+	if (lisn >= x->nr_sources)
+		return msk_err(MSK_EINVAL, "xive: ESB access to LISN 0x%x >= %u sources", lisn,
+			       x->nr_sources);
+	if (offset >= (1ull << x->esb_shift))
+		return msk_err(MSK_EINVAL, "xive: ESB offset 0x%llx >= page size 0x%llx",
+			       (unsigned long long)offset, 1ull << x->esb_shift);
+	if (offset & 7) { /* like an unaligned MMIO access: no effect */
+		if (!store)
+			*value = ~0ull;
+		return 0;
+	}
+	struct xive_kick k = { UINT32_MAX };
+	pthread_mutex_lock(&x->lock);
+	xive_esb_op_locked(x, lisn, true, offset, store, value, 0, &k);
+	pthread_mutex_unlock(&x->lock);
+	xive_kick(x, &k);
+	return 0;
+}
