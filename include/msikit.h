@@ -9,5 +9,6 @@
 #include <msikit/cpumask.h>
 #include <msikit/ledger.h>
 #include <msikit/hw.h>
+#include <msikit/hw_pci.h>
 
 #endif

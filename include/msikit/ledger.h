@@ -66,6 +66,8 @@ enum msk_loss {
 	MSK_LOSS_FREED_WHILE_PENDING,  /* "freed-while-pending": irq freed holding events */
 	MSK_LOSS_CPU_OFFLINE,          /* "cpu-offline" */
 	MSK_LOSS_INJECTED,             /* "injected-fault": dropped by fault injection */
+	MSK_LOSS_DEVICE_RESET,         /* "device-reset": held by a function that was reset (FLR) */
+	MSK_LOSS_PENDING_OVERFLOW,     /* "pending-overflow": a pending slot's weight would exceed 2^32-1 */
 	MSK_LOSS__COUNT
 };
 

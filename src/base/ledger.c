@@ -53,6 +53,8 @@ static const char *const loss_names[MSK_LOSS__COUNT] = {
 	[MSK_LOSS_FREED_WHILE_PENDING] = "freed-while-pending",
 	[MSK_LOSS_CPU_OFFLINE] = "cpu-offline",
 	[MSK_LOSS_INJECTED] = "injected-fault",
+	[MSK_LOSS_DEVICE_RESET] = "device-reset",
+	[MSK_LOSS_PENDING_OVERFLOW] = "pending-overflow",
 };
 
 const char *msk_loss_name(enum msk_loss reason)
