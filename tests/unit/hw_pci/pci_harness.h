@@ -26,7 +26,7 @@ struct db_msg {
 struct doorbell {
 	struct msk_ledger *ledger;
 	_Atomic uint64_t msgs, weight;
-	unsigned int nlog; /* single-threaded tests only */
+	_Atomic unsigned int nlog; /* messages seen; the first DB_LOG are logged */
 	struct db_msg log[DB_LOG];
 };
 
@@ -38,9 +38,10 @@ static inline void db_write(void *opaque, uint64_t off, uint64_t value, unsigned
 		return;
 	atomic_fetch_add(&d->msgs, 1);
 	atomic_fetch_add(&d->weight, attrs->weight);
-	if (d->nlog < DB_LOG)
-		d->log[d->nlog++] = (struct db_msg){ DB_BASE + off, (uint32_t)value,
-						     attrs->requester_id, attrs->weight };
+	unsigned int i = atomic_fetch_add(&d->nlog, 1);
+	if (i < DB_LOG)
+		d->log[i] = (struct db_msg){ DB_BASE + off, (uint32_t)value, attrs->requester_id,
+					     attrs->weight };
 	msk_ledger_deliver(d->ledger, attrs->weight);
 }
 
@@ -231,7 +232,7 @@ static inline void linux_msix_enable(struct msk_pcifn *fn, unsigned int nvec)
 /* The last message the doorbell logged. */
 static inline const struct db_msg *db_last(struct rig *r)
 {
-	assert_true(r->db.nlog > 0);
+	assert_true(r->db.nlog > 0 && r->db.nlog <= DB_LOG);
 	return &r->db.log[r->db.nlog - 1];
 }
 
