@@ -306,9 +306,9 @@ static void test_cap_walk_safety(void **state)
 	uint8_t img[256];
 	struct msk_pcifn_msix_state ms;
 
-	/* A loop: 0x40 -> 0x50 (MSI-X) -> 0x40. */
+	/* A loop: 0x40 -> 0x50 (MSI-X) -> 0x40; the low pointer bits are ignored. */
 	blank(img);
-	img[0x40] = 0x09, img[0x41] = 0x50;
+	img[0x40] = 0x09, img[0x41] = 0x53;
 	put_msix(img, 0x50, 0x40, 4, 0x0, 0x800);
 	struct msk_pcifn *fn = from(r, img, sizeof(img));
 	assert_msk_ok(msk_pcifn_msix_state(fn, &ms));
