@@ -39,19 +39,9 @@ unsigned int pcifn_msi_mme(const struct msk_pcifn *fn)
 	return (get16(fn->cfg, fn->lay.msi_cap + 2) & MSI_CTL_MME) >> 4;
 }
 
-unsigned int pcifn_gidx_msi(const struct msk_pcifn *fn)
-{
-	return fn->lay.msix_n;
-}
-
 unsigned int pcifn_gidx_ims(const struct msk_pcifn *fn)
 {
 	return fn->lay.msix_n + MSK_PCIFN_MSI_MAX;
-}
-
-unsigned int pcifn_gidx_end(const struct msk_pcifn *fn)
-{
-	return fn->lay.msix_n + MSK_PCIFN_MSI_MAX + fn->lay.ims_n;
 }
 
 void pcifn_count_loss(struct msk_pcifn *fn, enum msk_loss reason, uint64_t weight)

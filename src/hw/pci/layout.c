@@ -76,14 +76,8 @@ static int check_slots(struct pcifn_layout *lay, const char *who)
 		if (b->flags & ~(MSK_PCIFN_BAR_64 | MSK_PCIFN_BAR_PREFETCH))
 			return msk_err(MSK_EINVAL, "%s: BAR%u: unknown flags 0x%x", who, i,
 				       b->flags);
-		if (b->upper) {
-			if (b->size_given || b->flags)
-				return msk_err(MSK_EINVAL,
-					       "%s: BAR%u is the upper half of 64-bit BAR%u and "
-					       "cannot have a size or flags",
-					       who, i, i - 1);
-			continue;
-		}
+		if (b->upper)
+			continue; /* checked when its 64-bit BAR was */
 		if (b->flags & MSK_PCIFN_BAR_64) {
 			if (i + 1 >= MSK_PCIFN_NUM_BARS)
 				return msk_err(MSK_EINVAL,

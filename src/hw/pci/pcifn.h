@@ -194,9 +194,7 @@ bool pcifn_msix_fmask(const struct msk_pcifn *fn);
 bool pcifn_msi_enabled(const struct msk_pcifn *fn);
 unsigned int pcifn_msi_mme(const struct msk_pcifn *fn);
 /* Global slot numbering for flushes: MSI-X entries, then 32 MSI vectors, then IMS. */
-unsigned int pcifn_gidx_msi(const struct msk_pcifn *fn);
 unsigned int pcifn_gidx_ims(const struct msk_pcifn *fn);
-unsigned int pcifn_gidx_end(const struct msk_pcifn *fn);
 /*
  * Send every pending slot in [from, to) that is deliverable now, each once
  * (lock NOT held; takes it per slot).

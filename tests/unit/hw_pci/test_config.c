@@ -257,6 +257,7 @@ static void test_bad_configs(void **state)
 	BAD((c.msix_table = ((struct msk_pcifn_loc){ true, 0, 0 }), c.bar_size[0] = 4096,
 	     c.msix_pba = ((struct msk_pcifn_loc){ true, 0, 4096 })));
 	BAD((c.msix_entries = 0, c.msix_table = ((struct msk_pcifn_loc){ true, 0, 0 })));
+	BAD(c.msix_table = ((struct msk_pcifn_loc){ true, 0, 0xFFFFFF00 })); /* no room for PBA */
 	BAD(c.ims = ((struct msk_pcifn_loc){ true, 2, 0 }));
 	BAD((c.ims_entries = 4, c.ims = ((struct msk_pcifn_loc){ true, 0, 0 }),
 	     c.msix_table = ((struct msk_pcifn_loc){ true, 0, 0x20 })));
@@ -292,6 +293,21 @@ static void test_fault_injection(void **state)
 		msk_fault_fail_alloc(k);
 		fn = NULL;
 		assert_msk_error(msk_pcifn_create(r->bus, &c, &fn), MSK_ENOMEM);
+		assert_null(fn);
+	}
+	/* The same for a function built from an image. */
+	uint8_t img[256] = { 0x86, 0x80, 0x34, 0x12 };
+	msk_fault_reset();
+	assert_msk_ok(msk_pcifn_create_from_image(r->bus, img, sizeof(img), NULL, &fn));
+	n = msk_fault_alloc_count();
+	assert_true(n >= 2);
+	msk_pcifn_destroy(fn);
+	for (unsigned long k = 1; k <= n; k++) {
+		msk_fault_reset();
+		msk_fault_fail_alloc(k);
+		fn = NULL;
+		assert_msk_error(msk_pcifn_create_from_image(r->bus, img, sizeof(img), NULL, &fn),
+				 MSK_ENOMEM);
 		assert_null(fn);
 	}
 	msk_fault_reset();

@@ -403,6 +403,8 @@ static void test_malformed_images(void **state)
 	     img[0x14] = 0x01));
 	BAD((img[0x40] = 0x05, img[0x41] = 0x48, put_msix(img, 0x48, 0, 4, 0, 0x800)));
 	BAD(o.ims_entries = 4); /* IMS without a location */
+	BAD((o.ims_entries = MSK_PCIFN_IMS_MAX + 1,
+	     o.ims = ((struct msk_pcifn_loc){ true, 0, 0 })));
 	BAD(o.fn = 8);
 	BAD(o.msix_while_disabled = (enum msk_pcifn_while_disabled)7);
 #undef BAD
