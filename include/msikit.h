@@ -17,5 +17,6 @@
 #include <msikit/hw_x86.h>
 #include <msikit/hw_gic.h>
 #include <msikit/hw_xive.h>
+#include <msikit/hw_pci.h>
 
 #endif

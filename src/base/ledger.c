@@ -59,6 +59,8 @@ static const char *const loss_names[MSK_LOSS__COUNT] = {
 	[MSK_LOSS_ITS_DISCARD] = "its-discard",
 	[MSK_LOSS_LPI_OUT_OF_RANGE] = "lpi-out-of-range",
 	[MSK_LOSS_XIVE_QUEUE_RESET] = "xive-queue-reset",
+	[MSK_LOSS_DEVICE_RESET] = "device-reset",
+	[MSK_LOSS_PENDING_OVERFLOW] = "pending-overflow",
 };
 
 const char *msk_loss_name(enum msk_loss reason)
