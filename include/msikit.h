@@ -14,6 +14,7 @@
 #include <msikit/irq.h>
 #include <msikit/domain.h>
 #include <msikit/msi.h>
+#include <msikit/pci.h>
 #include <msikit/hw_x86.h>
 #include <msikit/hw_gic.h>
 #include <msikit/hw_xive.h>

@@ -223,6 +223,12 @@ enum msk_irqreturn {
 	MSK_IRQ_HANDLED = 1,
 };
 
+/*
+ * True while the calling thread runs an interrupt handler (or a replay).
+ * Calls that wait or allocate refuse with -MSK_EPERM then.
+ */
+bool msk_in_interrupt(void);
+
 /* A handler runs on `cpu`; it may call msk_irq_disable_nosync(). */
 typedef enum msk_irqreturn (*msk_irq_handler_fn)(unsigned int virq, unsigned int cpu, void *dev_id);
 

@@ -33,6 +33,11 @@
 
 _Thread_local unsigned int msk_in_handler;
 
+bool msk_in_interrupt(void)
+{
+	return msk_in_handler != 0;
+}
+
 #define FLAGS(s)   ((uint32_t)(s))
 #define WEIGHT(s)  ((uint32_t)((s) >> 32))
 #define WEIGHT_ONE (1ull << 32)

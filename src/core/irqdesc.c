@@ -144,7 +144,17 @@ struct msk_irq_desc *msk_desc_alloc(struct msk_core *core, unsigned int virq,
 	if (!desc)
 		return NULL;
 	desc->core = core;
-	pthread_mutex_init(&desc->lock, NULL);
+	/*
+	 * Recursive: a chip callback run under this lock (unmask, message
+	 * write) may make a device send at once, re-entering the flow on the
+	 * same thread; its slow path then only records the event as pending,
+	 * and the outer call replays it.
+	 */
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&desc->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	msk_stat_add(&core->bytes, (int64_t)(sizeof(*desc) + core->nr_cpus * sizeof(uint64_t)));
 
 	/* One irq_data per level, outermost embedded, linked inwards. */

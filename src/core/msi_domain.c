@@ -74,8 +74,13 @@ int msk_msi_domain_set_affinity(struct msk_irq_data *d, const struct msk_cpumask
 	if (rc < 0 || rc == MSK_IRQ_SET_MASK_OK_DONE)
 		return rc;
 	struct msk_msi_msg msg;
-	if (msk_irq_chip_compose_msi_msg(d, &msg) == 0 && d->chip && d->chip->irq_write_msi_msg)
-		d->chip->irq_write_msi_msg(d, &msg);
+	if (msk_irq_chip_compose_msi_msg(d, &msg) == 0) {
+		struct msk_msi_desc *desc = msk_desc_msi_desc(d->desc);
+		if (desc && desc->irq == d->virq)
+			desc->msg = msg; /* the cache follows every write */
+		if (d->chip && d->chip->irq_write_msi_msg)
+			d->chip->irq_write_msi_msg(d, &msg);
+	}
 	return rc;
 }
 

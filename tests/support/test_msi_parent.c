@@ -59,10 +59,22 @@ static int tp_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned int nr
 	if (t->pool_used + nr > t->pool_size)
 		return msk_err(MSK_ENOSPC, "TEST-PARENT: pool exhausted (%u of %u)", t->pool_used,
 			       t->pool_size);
+	/* A naturally aligned power-of-two block (multi-MSI ORs the vector into the data). */
+	unsigned int block = 1;
+	while (block < nr)
+		block <<= 1;
+	unsigned int first = 0;
+	for (;; first += block) {
+		if (first + block > t->pool_size)
+			return msk_err(MSK_ENOSPC, "TEST-PARENT: no aligned block of %u", block);
+		unsigned int k = 0;
+		while (k < block && !t->pool[first + k])
+			k++;
+		if (k == block)
+			break;
+	}
 	for (unsigned int i = 0; i < nr; i++) {
-		unsigned int hw = 0;
-		while (t->pool[hw])
-			hw++;
+		unsigned int hw = first + i;
 		t->pool[hw] = 1;
 		t->pool_used++;
 		tab->slot[base + i] = 1;
@@ -207,6 +219,7 @@ int tp_create(struct tp *t, unsigned int nr_cpus, unsigned int pool_size, uint32
 {
 	memset(t, 0, sizeof(*t));
 	t->pool_size = pool_size > 4096 ? 4096 : pool_size;
+	t->nr_cpus = nr_cpus;
 	struct msk_core_config cfg = { .nr_cpus = nr_cpus, .ledger = ledger };
 	int rc = msk_core_create(&cfg, &t->core);
 	if (rc < 0)
@@ -227,8 +240,38 @@ int tp_create(struct tp *t, unsigned int nr_cpus, unsigned int pool_size, uint32
 	return msk_msi_set_parent_ops(t->domain, &t->pops);
 }
 
+static void doorbell_write(void *opaque, uint64_t off, uint64_t value, unsigned int size,
+			   const struct msk_bus_attrs *attrs)
+{
+	struct tp *t = opaque;
+	if (!attrs->is_msi)
+		return;
+	unsigned int cpu = (unsigned int)(off >> 12) & 0xff;
+	if (cpu >= t->nr_cpus) {
+		msk_ledger_lose(msk_bus_ledger(t->bus), MSK_LOSS_APIC_NO_TARGET, attrs->weight);
+		return;
+	}
+	msk_domain_handle_irq(t->domain, cpu, value & 0xffffffffu, attrs->weight);
+}
+
+static uint64_t doorbell_read(void *opaque, uint64_t off, unsigned int size,
+			      const struct msk_bus_attrs *attrs)
+{
+	return 0;
+}
+
+static const struct msk_mmio_ops doorbell_ops = { doorbell_read, doorbell_write };
+
+int tp_attach_doorbell(struct tp *t, struct msk_bus *bus)
+{
+	t->bus = bus;
+	return msk_bus_map(bus, TP_DOORBELL, 1u << 20, &doorbell_ops, t, "TEST-DOORBELL");
+}
+
 void tp_destroy(struct tp *t)
 {
+	if (t->bus)
+		msk_bus_unmap(t->bus, TP_DOORBELL);
 	msk_core_destroy(t->core);
 	/* Tables a per-alloc prepare made and no teardown ever saw (as pre-2025 ITS). */
 	for (int i = 0; i < 64; i++)

@@ -32,6 +32,8 @@ struct tp {
 	int affinity_result; /* what set_affinity returns */
 	int fail_prepare;    /* prepare fails with this code */
 	struct tp_devtable *tables[64]; /* every table prepared and not torn down */
+	struct msk_bus *bus;		/* doorbell mapped here, if attached */
+	unsigned int nr_cpus;
 	/* observations */
 	unsigned int prepares, teardowns, post_frees;
 	unsigned int last_prepare_nvec;
@@ -40,6 +42,16 @@ struct tp {
 
 int tp_create(struct tp *t, unsigned int nr_cpus, unsigned int pool_size, uint32_t supported,
 	      struct msk_ledger *ledger);
+
+/*
+ * Map the parent's doorbell on a bus at 0xfee00000 (1 MiB): a message
+ * write there (address bits 19:12 = CPU, data = hwirq) enters the core
+ * through msk_domain_handle_irq() on that CPU, with the message's weight.
+ * Other writes are ignored; a message for a CPU that does not exist is
+ * lost ("apic-no-target").
+ */
+int tp_attach_doorbell(struct tp *t, struct msk_bus *bus);
+#define TP_DOORBELL 0xfee00000ull
 void tp_destroy(struct tp *t);
 
 /* Device-side template of a PCI-MSIX-like domain recording its table writes. */

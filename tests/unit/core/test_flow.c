@@ -337,6 +337,36 @@ static void test_affinity(void **state)
 	assert_msk_ok(msk_free_irq(f->t.core, f->virq));
 }
 
+/*
+ * A device that sends the moment it is unmasked (synchronous doorbell):
+ * the flow is re-entered under the descriptor lock; the event must be
+ * delivered exactly once, without deadlock.
+ */
+static struct fx *sync_fx;
+static void sync_unmask(struct msk_irq_data *d)
+{
+	msk_ledger_raise(sync_fx->ledger, 1);
+	msk_handle_irq(sync_fx->t.core, 0, d->virq, 1);
+}
+
+static void test_synchronous_send_on_unmask(void **state)
+{
+	struct fx *f = *state;
+	sync_fx = f;
+	static struct msk_irq_chip chip;
+	struct msk_irq_data *d = msk_irq_get_irq_data(f->t.core, f->virq);
+	chip = *d->chip;
+	chip.irq_unmask = sync_unmask;
+	d->chip = &chip;
+	assert_msk_ok(msk_request_irq(f->t.core, f->virq, handler, "sync", NULL));
+	assert_int_equal(atomic_load(&calls), 1);
+	assert_msk_ok(msk_irq_mask(f->t.core, f->virq));
+	assert_msk_ok(msk_irq_unmask(f->t.core, f->virq));
+	assert_int_equal(atomic_load(&calls), 2);
+	assert_balanced(f);
+	assert_msk_ok(msk_free_irq(f->t.core, f->virq));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +383,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fasteoi_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_affinity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_synchronous_send_on_unmask, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
