@@ -16,5 +16,6 @@
 #include <msikit/msi.h>
 #include <msikit/hw_x86.h>
 #include <msikit/hw_gic.h>
+#include <msikit/report.h>
 
 #endif
