@@ -140,11 +140,12 @@ struct msk_report_domain {
 	unsigned int flags; /* MSK_DOMAIN_FLAG_* */
 	uint64_t size;	    /* hwirq_max */
 	unsigned int mapped;
-	/* MSI device domains only (kind MSK_REPORT_KIND_MSI_DEVICE): */
-	const char *device; /* the device's name, else NULL */
+	const char *debug; /* the domain's debug text about itself ("" when none) */
+	/* MSI device domains (msk_msi_domain_get_info() answers); else false, NULL, 0: */
+	bool msi_info;
+	const char *device; /* the device's name */
 	unsigned int msi_hwsize;
 	uint32_t msi_flags; /* MSK_MSI_FLAG_* */
-	const char *debug;  /* the domain's debug text about itself ("" when none) */
 };
 
 /* One level of a virq's hierarchy. */

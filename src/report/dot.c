@@ -57,7 +57,7 @@ static void dot_domain(struct rout *o, const struct msk_report_snapshot *s, unsi
 	/* "\n" between the lines of a label is DOT's line break. */
 	rout_printf(o, "\\n%s, %s", msk_report_kind_name(d->kind),
 		    msk_bus_token_name(d->bus_token));
-	if (d->kind == MSK_REPORT_KIND_MSI_DEVICE)
+	if (d->msi_info)
 		rout_printf(o, "\\nhwsize %u, mapped %u\"", d->msi_hwsize, d->mapped);
 	else
 		rout_printf(o, "\\nsize %llu, mapped %u\"", (unsigned long long)d->size, d->mapped);

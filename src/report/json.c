@@ -112,7 +112,7 @@ static cJSON *jdomain(struct jb *b, const struct msk_report_snapshot *s,
 		      const struct msk_report_domain *d)
 {
 	char names[512];
-	bool dev = d->kind == MSK_REPORT_KIND_MSI_DEVICE;
+	bool dev = d->msi_info;
 	cJSON *o = cJSON_CreateObject();
 	jadd(b, o, "name", jstr(d->name));
 	jadd(b, o, "parent", jstr(d->parent >= 0 ? s->domains[d->parent].name : NULL));

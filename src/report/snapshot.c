@@ -159,6 +159,7 @@ static int take_domain(void *ctx, struct msk_irq_domain *d)
 	rd->mapped = msk_domain_mapcount(d);
 	struct msk_msi_domain_info *info = msk_msi_domain_get_info(d);
 	if (info) {
+		rd->msi_info = true;
 		rd->device =
 			info->dev ? arena_strdup(t->a, msk_device_name(info->dev), &t->oom) : NULL;
 		rd->msi_hwsize = info->hwsize;

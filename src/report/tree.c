@@ -53,7 +53,7 @@ static void show_domain(struct rout *o, const struct msk_report_snapshot *s, uns
 	show_names(o, ind, msk_report_domain_flags_format(d->flags, names, sizeof(names)));
 	rout_printf(o, "%*skind:   %s\n", (int)ind + 1, "", msk_report_kind_name(d->kind));
 	rout_printf(o, "%*sbus:    %s\n", (int)ind + 1, "", msk_bus_token_name(d->bus_token));
-	if (d->kind == MSK_REPORT_KIND_MSI_DEVICE) {
+	if (d->msi_info) {
 		if (d->device)
 			rout_printf(o, "%*sdevice: %s\n", (int)ind + 1, "", d->device);
 		rout_printf(o, "%*shwsize: %u\n", (int)ind + 1, "", d->msi_hwsize);
@@ -90,7 +90,10 @@ static void show_level(struct rout *o, const struct msk_report_irq *irq, unsigne
 	const struct msk_report_level *l = &irq->levels[i];
 	rout_printf(o, "%*sdomain:  %s\n", (int)ind, "", l->domain);
 	rout_printf(o, "%*shwirq:   0x%llx\n", (int)ind + 1, "", (unsigned long long)l->hwirq);
-	rout_printf(o, "%*schip:    %s\n", (int)ind + 1, "", l->chip ? l->chip : "None");
+	rout_printf(o, "%*schip:    %s\n", (int)ind + 1, "",
+		    !l->chip	 ? "None"
+		    : l->chip[0] ? l->chip
+				 : "-");
 	show_text(o, ind + 1, l->debug);
 	if (i + 1 >= irq->nr_levels)
 		return;
