@@ -215,8 +215,10 @@ struct msk_report_snapshot {
 /*
  * Take a snapshot of src->core (see the top of this file for when).
  * Everything is copied: src and the strings it points to may go away.
- * Returns 0, -MSK_EINVAL (no src or core, a key or error string missing)
- * or -MSK_ENOMEM; *out is untouched on failure.
+ * Returns 0, -MSK_EINVAL (no src, core or out; a list with a count but no
+ * entries; a value without key or with a bad type; a key given twice; a
+ * machine switch named arch, cpus or online; a NULL error message) or
+ * -MSK_ENOMEM; *out is untouched on failure.
  */
 int msk_report_snapshot_take(const struct msk_report_src *src, struct msk_report_snapshot **out);
 
@@ -270,9 +272,21 @@ int msk_report_write_tree(const struct msk_report_snapshot *snap,
 #define MSK_REPORT_JSON_COMPACT (1u << 0) /* one line instead of indented */
 
 /*
- * The JSON report: one object with the keys, in this order, msikit,
- * scenario, seed, machine {arch, cpus, switches...}, domains, irqs,
- * ledger, violations, violation_count, resources, core, errors, result.
+ * The JSON report: one object with, in this order,
+ *   msikit (version), scenario (or null), seed,
+ *   machine {arch, cpus, online:[cpu], <switches>},
+ *   domains [{name, parent, kind, bus, hwsize, flags:[name], mapped,
+ *             and for MSI device domains device, msi_flags:[name]}],
+ *   irqs [{virq, device, bus, index, chip, action, flow,
+ *          levels:[{domain, hwirq, chip}], affinity:[cpu], effective_cpu,
+ *          managed, counts:[per CPU], pending_weight, spurious}],
+ *   ledger {raised, delivered, pending, lost, lost_by_reason:{reason: n},
+ *           held, balanced} (null without a ledger),
+ *   violations [{rule, device, domain, detail}], violation_count,
+ *   resources {<counters>}, core {virqs, irq_data, domains, actions,
+ *   revmap_entries, held_weight}, errors [message], result "pass"|"fail".
+ * Absent values are null; lost_by_reason lists the non-zero reasons;
+ * hwsize is the MSI hwsize of device domains, else the domain's size.
  * Numbers are exact integers. When the ledger does not balance, the
  * report is still written, with an error message added and result
  * "fail", and the call returns -MSK_EIO (an unbalanced ledger is an

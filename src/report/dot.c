@@ -10,6 +10,9 @@
 
 #include <string.h>
 
+#include "base/alloc.h"
+#include "base/error.h"
+
 #define DOT_DEFAULT_MAX_VIRQS 64u
 
 /* Text inside a DOT double-quoted string: quotes and backslashes escaped, control characters dropped. */
@@ -64,17 +67,23 @@ static void dot_domain(struct rout *o, const struct msk_report_snapshot *s, unsi
 	rout_printf(o, ", %s];\n", kind_style(d->kind));
 }
 
-/* The virqs whose outermost level is in domain i: as nodes, or one summary node. */
+/*
+ * The virqs whose outermost level is in domain i: a node each, or one
+ * summary node when summarizing (nvirqs[i]: how many; nodes are drawn only
+ * up to max_virqs virqs in all, so the loop below stays short).
+ */
 static void dot_virqs(struct rout *o, const struct msk_report_snapshot *s, unsigned int i,
-		      bool summarize, const char *indent)
+		      const unsigned int *nvirqs, bool summarize, const char *indent)
 {
-	unsigned int n = 0;
-	for (unsigned int k = 0; k < s->nr_irqs; k++) {
+	if (summarize) {
+		if (nvirqs[i])
+			rout_printf(o, "%sn%u [label=\"%u virq%s\", shape=note, fontsize=8];\n",
+				    indent, i, nvirqs[i], nvirqs[i] == 1 ? "" : "s");
+		return;
+	}
+	for (unsigned int k = 0; k < s->nr_irqs && nvirqs[i]; k++) {
 		const struct msk_report_irq *irq = &s->irqs[k];
 		if (irq->levels[0].domain_index != (int)i)
-			continue;
-		n++;
-		if (summarize)
 			continue;
 		rout_printf(o, "%sv%u [label=\"%u", indent, irq->virq, irq->virq);
 		if (irq->action) {
@@ -83,27 +92,21 @@ static void dot_virqs(struct rout *o, const struct msk_report_snapshot *s, unsig
 		}
 		rout_puts(o, "\", shape=ellipse, fontsize=8, height=0.2];\n");
 	}
-	if (summarize && n)
-		rout_printf(o, "%sn%u [label=\"%u virq%s\", shape=note, fontsize=8];\n", indent, i,
-			    n, n == 1 ? "" : "s");
 }
 
 /* The edges from the virq (or summary) nodes of domain i to it. */
 static void dot_virq_edges(struct rout *o, const struct msk_report_snapshot *s, unsigned int i,
-			   bool summarize)
+			   const unsigned int *nvirqs, bool summarize)
 {
-	bool any = false;
-	for (unsigned int k = 0; k < s->nr_irqs; k++) {
-		const struct msk_report_irq *irq = &s->irqs[k];
-		if (irq->levels[0].domain_index != (int)i)
-			continue;
-		if (!summarize)
-			rout_printf(o, "\tv%u -> d%u [style=dashed, arrowhead=none];\n", irq->virq,
-				    i);
-		any = true;
+	if (summarize) {
+		if (nvirqs[i])
+			rout_printf(o, "\tn%u -> d%u [style=dashed, arrowhead=none];\n", i, i);
+		return;
 	}
-	if (summarize && any)
-		rout_printf(o, "\tn%u -> d%u [style=dashed, arrowhead=none];\n", i, i);
+	for (unsigned int k = 0; k < s->nr_irqs && nvirqs[i]; k++)
+		if (s->irqs[k].levels[0].domain_index == (int)i)
+			rout_printf(o, "\tv%u -> d%u [style=dashed, arrowhead=none];\n",
+				    s->irqs[k].virq, i);
 }
 
 /* Is domain i the first of the snapshot's domains with its device? */
@@ -124,6 +127,14 @@ int msk_report_write_dot(const struct msk_report_snapshot *snap,
 		return rc;
 	unsigned int max = opts && opts->max_virqs ? opts->max_virqs : DOT_DEFAULT_MAX_VIRQS;
 	bool summarize = (opts && opts->no_virqs) || snap->nr_irqs > max;
+	unsigned int *nvirqs = msk_calloc(snap->nr_domains ? snap->nr_domains : 1, sizeof(*nvirqs));
+	if (!nvirqs)
+		return msk_err(MSK_ENOMEM, "report: DOT of %u domains", snap->nr_domains);
+	for (unsigned int k = 0; k < snap->nr_irqs; k++) {
+		int di = snap->irqs[k].levels[0].domain_index;
+		if (di >= 0)
+			nvirqs[di]++;
+	}
 	rout_puts(&o, "digraph msikit {\n"
 		      "\tgraph [rankdir=BT, fontname=\"Helvetica\", fontsize=10];\n"
 		      "\tnode [fontname=\"Helvetica\", fontsize=10];\n"
@@ -141,19 +152,20 @@ int msk_report_write_dot(const struct msk_report_snapshot *snap,
 				if (snap->domains[k].device &&
 				    strcmp(snap->domains[k].device, d->device) == 0) {
 					dot_domain(&o, snap, k, "\t\t");
-					dot_virqs(&o, snap, k, summarize, "\t\t");
+					dot_virqs(&o, snap, k, nvirqs, summarize, "\t\t");
 				}
 			rout_puts(&o, "\t}\n");
 			continue;
 		}
 		dot_domain(&o, snap, i, "\t");
-		dot_virqs(&o, snap, i, summarize, "\t");
+		dot_virqs(&o, snap, i, nvirqs, summarize, "\t");
 	}
 	for (unsigned int i = 0; i < snap->nr_domains; i++) {
 		if (snap->domains[i].parent >= 0)
 			rout_printf(&o, "\td%u -> d%d;\n", i, snap->domains[i].parent);
-		dot_virq_edges(&o, snap, i, summarize);
+		dot_virq_edges(&o, snap, i, nvirqs, summarize);
 	}
 	rout_puts(&o, "}\n");
+	msk_free(nvirqs);
 	return o.err;
 }

@@ -14,6 +14,7 @@
 
 #include <stdalign.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -102,13 +103,21 @@ static bool grow(void **arr, unsigned int *cap, unsigned int n, size_t elem)
 
 /* --- taking it ------------------------------------------------------------------------------------ */
 
+struct dref {
+	const struct msk_irq_domain *d, *parent;
+	int index;
+};
+
 struct take {
 	struct msk_core *core;
 	struct msk_report_snapshot *s;
 	struct msk_report_arena *a;
-	/* The domains seen, in snapshot order, to find parents and levels. */
-	struct msk_irq_domain **dptr;
-	unsigned int dptr_cap;
+	/*
+	 * The domains seen, with their parents: in snapshot order while the
+	 * domain pass runs, then sorted by address to find domains fast.
+	 */
+	struct dref *refs;
+	unsigned int refs_cap;
 	bool oom;
 };
 
@@ -117,12 +126,31 @@ static int oom(const char *what)
 	return msk_err(MSK_ENOMEM, "report snapshot: out of memory (%s)", what);
 }
 
+static int dref_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct dref *)a)->d;
+	uintptr_t y = (uintptr_t)((const struct dref *)b)->d;
+	return x < y ? -1 : x > y;
+}
+
+/* After the domain pass (refs sorted): the snapshot index of d, or -1. */
 static int domain_index(const struct take *t, const struct msk_irq_domain *d)
 {
-	for (unsigned int i = 0; d && i < t->s->nr_domains; i++)
-		if (t->dptr[i] == d)
-			return (int)i;
-	return -1;
+	struct dref key = { .d = d };
+	const struct dref *r =
+		d ? bsearch(&key, t->refs, t->s->nr_domains, sizeof(*t->refs), dref_cmp) : NULL;
+	return r ? r->index : -1;
+}
+
+/* Sort the domains seen by address and point every domain at its parent. */
+static void index_domains(struct take *t)
+{
+	unsigned int n = t->s->nr_domains;
+	if (!n)
+		return;
+	qsort(t->refs, n, sizeof(*t->refs), dref_cmp);
+	for (unsigned int i = 0; i < n; i++)
+		t->a->domains[t->refs[i].index].parent = domain_index(t, t->refs[i].parent);
 }
 
 static enum msk_report_kind kind_of(struct msk_irq_domain *d)
@@ -146,12 +174,12 @@ static int take_domain(void *ctx, struct msk_irq_domain *d)
 	struct msk_report_snapshot *s = t->s;
 	unsigned int n = s->nr_domains;
 	if (!grow((void **)&t->a->domains, &t->a->domains_cap, n, sizeof(*t->a->domains)) ||
-	    !grow((void **)&t->dptr, &t->dptr_cap, n, sizeof(*t->dptr)))
+	    !grow((void **)&t->refs, &t->refs_cap, n, sizeof(*t->refs)))
 		return oom("domains");
 	struct msk_report_domain *rd = &t->a->domains[n];
 	memset(rd, 0, sizeof(*rd));
 	rd->name = arena_strdup(t->a, msk_domain_name(d), &t->oom);
-	rd->parent = domain_index(t, msk_domain_parent(d));
+	rd->parent = -1; /* index_domains() */
 	rd->kind = kind_of(d);
 	rd->bus_token = msk_domain_bus_token(d);
 	rd->flags = msk_domain_flags(d);
@@ -170,7 +198,7 @@ static int take_domain(void *ctx, struct msk_irq_domain *d)
 	rd->debug = arena_strdup(t->a, text, &t->oom);
 	if (t->oom)
 		return oom("domain names");
-	t->dptr[n] = d;
+	t->refs[n] = (struct dref){ .d = d, .parent = msk_domain_parent(d), .index = (int)n };
 	s->domains = t->a->domains;
 	s->nr_domains = n + 1;
 	return 0;
@@ -365,21 +393,46 @@ static bool kv_ok(const struct msk_report_kv *kv)
 			   kv->type == MSK_REPORT_VALUE_BOOL);
 }
 
+/*
+ * A list of named values: each with a key and a known type, no key twice,
+ * none of the reserved ones (keys the report itself puts beside them).
+ */
+static int check_kv(const char *what, const struct msk_report_kv *kv, size_t n,
+		    const char *const *reserved)
+{
+	if (n && !kv)
+		return msk_err(MSK_EINVAL, "report snapshot: %u %ss but no list", (unsigned)n,
+			       what);
+	for (size_t i = 0; i < n; i++) {
+		if (!kv_ok(&kv[i]))
+			return msk_err(MSK_EINVAL, "report snapshot: %s %zu: %s", what, i,
+				       kv[i].key ? "bad type" : "no key");
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(kv[k].key, kv[i].key) == 0)
+				return msk_err(MSK_EINVAL, "report snapshot: %s \"%s\" given twice",
+					       what, kv[i].key);
+		for (const char *const *r = reserved; *r; r++)
+			if (strcmp(*r, kv[i].key) == 0)
+				return msk_err(MSK_EINVAL, "report snapshot: %s \"%s\" is reserved",
+					       what, kv[i].key);
+	}
+	return 0;
+}
+
 static int check_src(const struct msk_report_src *src)
 {
+	static const char *const machine_keys[] = { "arch", "cpus", "online", NULL };
+	static const char *const no_keys[] = { NULL };
 	if (!src || !src->core)
 		return msk_err(MSK_EINVAL, "report snapshot: needs a core");
-	if ((src->nr_switches && !src->switches) || (src->nr_resources && !src->resources) ||
-	    (src->nr_errors && !src->errors))
-		return msk_err(MSK_EINVAL, "report snapshot: a list has a count but no entries");
-	for (size_t i = 0; i < src->nr_switches; i++)
-		if (!kv_ok(&src->switches[i]))
-			return msk_err(MSK_EINVAL, "report snapshot: machine switch %zu: %s", i,
-				       src->switches[i].key ? "bad type" : "no key");
-	for (size_t i = 0; i < src->nr_resources; i++)
-		if (!kv_ok(&src->resources[i]))
-			return msk_err(MSK_EINVAL, "report snapshot: resource %zu: %s", i,
-				       src->resources[i].key ? "bad type" : "no key");
+	int rc = check_kv("machine switch", src->switches, src->nr_switches, machine_keys);
+	if (rc == 0)
+		rc = check_kv("resource", src->resources, src->nr_resources, no_keys);
+	if (rc < 0)
+		return rc;
+	if (src->nr_errors && !src->errors)
+		return msk_err(MSK_EINVAL, "report snapshot: %zu errors but no list",
+			       src->nr_errors);
 	for (size_t i = 0; i < src->nr_errors; i++)
 		if (!src->errors[i])
 			return msk_err(MSK_EINVAL, "report snapshot: error message %zu is NULL", i);
@@ -406,13 +459,15 @@ int msk_report_snapshot_take(const struct msk_report_src *src, struct msk_report
 	t.s->online = msk_core_online_cpus(src->core);
 	msk_core_get_stats(src->core, &t.s->stats);
 	rc = msk_core_for_each_domain(src->core, take_domain, &t);
-	if (rc == 0)
+	if (rc == 0) {
+		index_domains(&t);
 		rc = take_irqs(&t);
+	}
 	if (rc == 0)
 		rc = take_violations(&t);
 	if (rc == 0)
 		rc = take_meta(&t, src);
-	msk_free(t.dptr);
+	msk_free(t.refs);
 	if (rc < 0) {
 		msk_report_snapshot_free(t.s);
 		return rc;

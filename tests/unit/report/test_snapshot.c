@@ -43,6 +43,24 @@ static void test_bad_input(void **state)
 	src.switches = &badtype;
 	src.nr_switches = 1;
 	assert_msk_error(msk_report_snapshot_take(&src, &snap), MSK_EINVAL);
+	const struct msk_report_kv twice[] = {
+		{ .key = "lpis", .type = MSK_REPORT_VALUE_INT, .num = 1 },
+		{ .key = "lpis", .type = MSK_REPORT_VALUE_INT, .num = 2 },
+	};
+	src = rt_src(r);
+	src.resources = twice;
+	src.nr_resources = 2;
+	assert_msk_error(msk_report_snapshot_take(&src, &snap), MSK_EINVAL);
+	assert_non_null(strstr(msk_last_error(), "\"lpis\" given twice"));
+	const struct msk_report_kv reserved = { .key = "cpus", .type = MSK_REPORT_VALUE_INT };
+	src = rt_src(r);
+	src.switches = &reserved;
+	src.nr_switches = 1;
+	assert_msk_error(msk_report_snapshot_take(&src, &snap), MSK_EINVAL);
+	assert_non_null(strstr(msk_last_error(), "reserved"));
+	src = rt_src(r);
+	src.resources = NULL;
+	assert_msk_error(msk_report_snapshot_take(&src, &snap), MSK_EINVAL);
 	src = rt_src(r);
 	const char *errs[] = { "fine", NULL };
 	src.errors = errs;
@@ -112,6 +130,15 @@ static void test_every_allocation_failure(void **state)
 	assert_int_equal(buf.data[buf.len], '\0');
 	free(copy);
 	msk_report_buf_free(&buf);
+	/* The DOT writer's own allocation. */
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	struct msk_report_sink file = msk_report_sink_file(f);
+	msk_fault_fail_alloc(1);
+	assert_msk_error(msk_report_write_dot(snap, NULL, &file), MSK_ENOMEM);
+	msk_fault_reset();
+	assert_int_equal(ftell(f), 0);
+	fclose(f);
 	msk_report_snapshot_free(snap);
 }
 
