@@ -19,5 +19,6 @@
 #include <msikit/hw_gic.h>
 #include <msikit/hw_xive.h>
 #include <msikit/hw_pci.h>
+#include <msikit/report.h>
 
 #endif

@@ -59,7 +59,11 @@ struct msk_irq_domain_ops {
 	 */
 	int (*activate)(struct msk_irq_domain *d, struct msk_irq_data *irqd, bool reserve);
 	void (*deactivate)(struct msk_irq_domain *d, struct msk_irq_data *irqd);
-	/* Text for the domain tree view about one virq at this level (optional). */
+	/*
+	 * Text for the domain tree view (optional): about one virq at this
+	 * level, or about the domain itself when irqd is NULL. Called by
+	 * reports, possibly with the control lock held: it must only read.
+	 */
 	void (*debug_show)(struct msk_irq_domain *d, struct msk_irq_data *irqd, char *buf,
 			   size_t size);
 	/* Called once when the domain is removed, to release host_data (optional). */
@@ -128,6 +132,18 @@ enum msk_bus_token msk_domain_bus_token(const struct msk_irq_domain *d);
 uint64_t msk_domain_hwirq_max(const struct msk_irq_domain *d);
 /* Number of virqs currently mapped in this domain. */
 unsigned int msk_domain_mapcount(const struct msk_irq_domain *d);
+
+/*
+ * The domain's debug text (its ops->debug_show) about irqd, one level of a
+ * virq in this domain, or about the domain itself when irqd is NULL,
+ * written into buf and always terminated when size > 0. Returns the length
+ * of the text: 0 when the domain has no debug_show, irqd belongs to
+ * another domain, or buf is NULL or size 0 (buf is then "" if it can be).
+ * For reports: call it while irqd stays allocated (for example from an
+ * msk_core_for_each_irq() callback). Changes nothing.
+ */
+size_t msk_domain_debug_show(struct msk_irq_domain *d, struct msk_irq_data *irqd, char *buf,
+			     size_t size);
 
 /*
  * Call fn for every domain, parents before children (creation order within

@@ -208,6 +208,19 @@ unsigned int msk_domain_mapcount(const struct msk_irq_domain *d)
 	return d->mapcount;
 }
 
+size_t msk_domain_debug_show(struct msk_irq_domain *d, struct msk_irq_data *irqd, char *buf,
+			     size_t size)
+{
+	if (!buf || size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (!d || !d->ops->debug_show || (irqd && irqd->domain != d))
+		return 0;
+	d->ops->debug_show(d, irqd, buf, size);
+	buf[size - 1] = '\0'; /* whatever the callback did */
+	return strlen(buf);
+}
+
 int msk_core_for_each_domain(struct msk_core *core, int (*fn)(void *ctx, struct msk_irq_domain *d),
 			     void *ctx)
 {
