@@ -20,5 +20,6 @@
 #include <msikit/hw_xive.h>
 #include <msikit/hw_pci.h>
 #include <msikit/report.h>
+#include <msikit/platform.h>
 
 #endif

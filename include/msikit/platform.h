@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSIKIT_PLATFORM_H
+#define MSIKIT_PLATFORM_H
+
+/*
+ * A platform: one architecture's interrupt hardware models plus the
+ * drivers that program them, wired to a core and a bus.
+ *
+ *   x86   : local APICs + MSI window (+ VT-d remapping unit); drivers:
+ *           VECTOR (MSI parent) (+ INTEL-IR-0, prefix "IR-")
+ *   arm64 : GICv3 redistributors + ITS; drivers: GICv3 root + ITS MSI parent
+ *           (prefix "ITS-")
+ *   ppc64 : XIVE + pSeries firmware; drivers: XIVE root + pSeries MSI
+ *           parent (prefix "pSeries-")
+ *
+ * Drivers reach the models only through MMIO registers, tables and
+ * command queues in guest RAM (carved from [table_base, table_base +
+ * table_size)), and firmware calls - as a kernel would.
+ *
+ * The CPU side: a model signals (cfg.notify) that a CPU may have something
+ * to take; whoever runs that CPU calls msk_platform_cpu_service(), which
+ * takes pending interrupts from the model and runs the core's entry path
+ * (root domain reverse map -> flow -> handler) with their weights.
+ *
+ * A bare platform (cfg.bare) has the models and no drivers: the caller is
+ * the guest OS (INTERFACES §3.1); msk_platform_cpu_take() hands out raw
+ * vectors / INTIDs / EISNs.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msikit/hw.h>
+#include <msikit/irq.h>
+#include <msikit/pci.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct msk_pcifn;
+struct msk_platform;
+
+struct msk_platform_config {
+	unsigned int ncpus;
+	bool bare;	     /* models only, no drivers */
+	uint64_t table_base; /* guest RAM the drivers may use for their tables */
+	uint64_t table_size;
+	struct msk_cpu_notify notify; /* from the models: "CPU c may have work" */
+	struct {
+		bool ir; /* VT-d interrupt remapping (INTEL-IR-0 between devices and VECTOR) */
+	} x86;
+	struct {
+		bool alloc_dyn; /* ITS parent offers PCI_MSIX_ALLOC_DYN (seed RFC; default true) */
+		unsigned int devbits; /* 0: default 16 */
+		unsigned int idbits;  /* EventID bits, 0: default 16 */
+		bool stall_on_error;  /* command errors stall instead of being skipped */
+	} its;
+	struct {
+		bool post_free;	       /* replay the first conversion: RTAS disable on every free */
+		unsigned int pe_quota; /* MSIs per PE; 0: default 256 */
+	} pseries;
+};
+
+/* Addresses of a platform, for scripts and VMM-style access (m:layout()). */
+struct msk_platform_layout {
+	uint64_t msi;		/* x86: 0xFEE00000 */
+	uint64_t iommu;		/* x86 with IR: VT-d registers */
+	uint64_t its;		/* arm64: ITS control frame (TRANSLATER at +0x10040) */
+	uint64_t redist;	/* arm64: CPU 0's RD_base */
+	uint64_t redist_stride; /* arm64: 0x20000 */
+	uint64_t esb;		/* ppc64: ESB pages */
+	uint64_t esb_stride;
+	uint64_t msi_window; /* ppc64: PHB MSI window */
+};
+
+/* A controller counter for reports ("lpis", "vectors", "irtes", ...). */
+struct msk_platform_counter {
+	char name[32];
+	int64_t value;
+};
+
+struct msk_platform_ops {
+	const char *arch;
+	void (*destroy)(struct msk_platform *p);
+	struct msk_irq_domain *(*msi_parent)(struct msk_platform *p);
+	int (*cpu_service)(struct msk_platform *p, unsigned int cpu, unsigned int max);
+	int (*cpu_take)(struct msk_platform *p, unsigned int cpu, uint64_t *id, uint64_t *weight);
+	uint64_t (*held)(struct msk_platform *p);
+	int (*cpu_offline)(struct msk_platform *p, unsigned int cpu);
+	int (*cpu_online)(struct msk_platform *p, unsigned int cpu);
+	int (*pci_add)(struct msk_platform *p, struct msk_pcifn *fn, struct msk_pci_dev **out);
+	int (*pci_remove)(struct msk_platform *p, struct msk_pci_dev *pdev);
+	void (*layout)(struct msk_platform *p, struct msk_platform_layout *out);
+	size_t (*counters)(struct msk_platform *p, struct msk_platform_counter *out, size_t max);
+};
+
+/* Every platform starts with this (arch implementations embed it first). */
+struct msk_platform {
+	const struct msk_platform_ops *ops;
+	struct msk_core *core;
+	struct msk_bus *bus;
+	struct msk_platform_config cfg;
+};
+
+/*
+ * Create the platform of an architecture ("x86", "arm64", "ppc64") on a
+ * core and a bus (the bus's ledger receives the models' losses).
+ * -MSK_EINVAL (unknown arch, bad config), -MSK_ENOTSUP (arch not built),
+ * -MSK_ENOMEM, or a driver's probe error; nothing remains on failure.
+ */
+int msk_platform_create(const char *arch, struct msk_core *core, struct msk_bus *bus,
+			const struct msk_platform_config *cfg, struct msk_platform **out);
+void msk_platform_destroy(struct msk_platform *p);
+
+/* The MSI parent devices use (NULL on a bare platform). */
+struct msk_irq_domain *msk_platform_msi_parent(struct msk_platform *p);
+
+/*
+ * Take up to max pending interrupts on cpu and run each through the entry
+ * path (or, bare: -MSK_ENOTSUP). Returns how many were taken (0: nothing
+ * pending). Call from the thread that runs that CPU.
+ */
+int msk_platform_cpu_service(struct msk_platform *p, unsigned int cpu, unsigned int max);
+
+/* Bare platforms: take one raw interrupt (1), or nothing (0). */
+int msk_platform_cpu_take(struct msk_platform *p, unsigned int cpu, uint64_t *id, uint64_t *weight);
+
+/* Event weight the platform's models hold (pending in controllers). */
+uint64_t msk_platform_held(struct msk_platform *p);
+
+/* CPU hotplug through the drivers (migrate or shut down vectors). */
+int msk_platform_cpu_offline(struct msk_platform *p, unsigned int cpu);
+int msk_platform_cpu_online(struct msk_platform *p, unsigned int cpu);
+
+/*
+ * Attach a PCI function: whatever the platform needs (firmware
+ * registration on pSeries, DeviceID mapping on arm64), then the OS view
+ * with the right MSI parent.
+ */
+int msk_platform_pci_add(struct msk_platform *p, struct msk_pcifn *fn, struct msk_pci_dev **out);
+int msk_platform_pci_remove(struct msk_platform *p, struct msk_pci_dev *pdev);
+
+void msk_platform_layout(struct msk_platform *p, struct msk_platform_layout *out);
+size_t msk_platform_counters(struct msk_platform *p, struct msk_platform_counter *out, size_t max);
+
+/* Per-architecture constructors (used by msk_platform_create). */
+int msk_x86_platform_create(struct msk_core *core, struct msk_bus *bus,
+			    const struct msk_platform_config *cfg, struct msk_platform **out);
+int msk_arm64_platform_create(struct msk_core *core, struct msk_bus *bus,
+			      const struct msk_platform_config *cfg, struct msk_platform **out);
+int msk_ppc64_platform_create(struct msk_core *core, struct msk_bus *bus,
+			      const struct msk_platform_config *cfg, struct msk_platform **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
