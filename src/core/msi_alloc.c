@@ -103,7 +103,7 @@ static void undo_alloc(struct msk_device *dev, unsigned int domid, uint32_t firs
 		       uint64_t gen)
 {
 	struct range r = { dev, domid, first, last, gen, dev->slot[domid].bundle, 0 };
-	msk_msi_for_each_desc(dev, domid, undo_cb, &r);
+	msi_for_range(dev, domid, first, last, undo_cb, &r);
 }
 
 struct alloc_ctx {
@@ -204,7 +204,7 @@ static int alloc_locked(struct msk_device *dev, unsigned int domid, uint32_t fir
 	if (b->per_alloc_prepare) {
 		/* Pre-2025 behaviour: prepare at every allocation with its count. */
 		struct range r = { dev, domid, first, last, 0, b, 0 };
-		msk_msi_for_each_desc(dev, domid, count_cb, &r);
+		msi_for_range(dev, domid, first, last, count_cb, &r);
 		if (r.count == 0)
 			return 0;
 		b->mon.st.prepares++;
@@ -232,7 +232,7 @@ static int alloc_locked(struct msk_device *dev, unsigned int domid, uint32_t fir
 	} else {
 		c.arg = *info->alloc_data;
 	}
-	int rc = msk_msi_for_each_desc(dev, domid, alloc_one, &c);
+	int rc = msi_for_range(dev, domid, first, last, alloc_one, &c);
 	if (rc != 0)
 		undo_alloc(dev, domid, first, last, gen);
 	return rc;
@@ -296,13 +296,13 @@ int msk_msi_domain_alloc_irqs_all(struct msk_device *dev, unsigned int domid)
 	return rc;
 }
 
-/* The first index of the slot without a descriptor, or hwsize. */
+/* The first index of the slot without a descriptor, or hwsize: the first gap. */
 static uint32_t first_free_index(struct msk_device *dev, unsigned int domid, uint32_t hwsize)
 {
-	for (uint32_t i = 0; i < hwsize; i++)
-		if (!msi_desc_lookup(dev, domid, i))
-			return i;
-	return hwsize;
+	uint64_t key, want = 0;
+	while (want < hwsize && msk_radix_next(&dev->slot[domid].descs, want, &key) && key == want)
+		want++;
+	return (uint32_t)want;
 }
 
 struct msk_msi_map msk_msi_domain_alloc_irq_at(struct msk_device *dev, unsigned int domid,
@@ -418,11 +418,11 @@ int msk_msi_domain_free_irqs_range(struct msk_device *dev, unsigned int domid, u
 		goto out;
 	}
 	struct range r = { dev, domid, first, last, 0, s->bundle, 0 };
-	rc = msk_msi_for_each_desc(dev, domid, busy_cb, &r);
+	rc = msi_for_range(dev, domid, first, last, busy_cb, &r);
 	if (rc < 0)
 		goto out;
 	msi_mon_event(dev->core);
-	msk_msi_for_each_desc(dev, domid, free_cb, &r);
+	msi_for_range(dev, domid, first, last, free_cb, &r);
 	struct msk_msi_domain_info *info = &s->bundle->t.info;
 	if (r.count && info->ops->msi_post_free) {
 		/* The pre-6.18 hook: whatever it undoes, prepare will not run again. */

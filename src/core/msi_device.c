@@ -244,28 +244,29 @@ struct msk_msi_desc *msk_msi_find_desc(struct msk_device *dev, unsigned int domi
 	return d;
 }
 
-/*
- * Walk the slot's radix map in index order. Each step looks the next index
- * up again, so fn may erase the descriptor it was given.
- */
+int msi_for_range(struct msk_device *dev, unsigned int domid, uint32_t first, uint32_t last,
+		  int (*fn)(void *ctx, struct msk_msi_desc *desc), void *ctx)
+{
+	struct msk_radix *r = &dev->slot[domid].descs;
+	uint64_t key, from = first;
+	struct msk_msi_desc *d;
+	/* Look the next index up afresh each time, so fn may erase what it got. */
+	while (from <= last && (d = msk_radix_next(r, from, &key)) && key <= last) {
+		int rc = fn(ctx, d);
+		if (rc)
+			return rc;
+		from = key + 1;
+	}
+	return 0;
+}
+
 int msk_msi_for_each_desc(struct msk_device *dev, unsigned int domid,
 			  int (*fn)(void *ctx, struct msk_msi_desc *desc), void *ctx)
 {
 	if (!dev || domid >= MSK_MSI_MAX_DOMAINS)
 		return 0;
 	msk_msi_lock_descs(dev);
-	int rc = 0;
-	struct msk_radix *r = &dev->slot[domid].descs;
-	size_t left = r->entries;
-	for (uint32_t idx = 0; idx <= MSK_MSI_MAX_HWSIZE && left; idx++) {
-		struct msk_msi_desc *d = msk_radix_lookup(r, idx);
-		if (!d)
-			continue;
-		left--;
-		rc = fn(ctx, d);
-		if (rc)
-			break;
-	}
+	int rc = msi_for_range(dev, domid, 0, UINT32_MAX, fn, ctx);
 	msk_msi_unlock_descs(dev);
 	return rc;
 }

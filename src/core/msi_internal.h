@@ -78,6 +78,9 @@ struct msi_desc_priv *msi_desc_new(struct msk_device *dev, unsigned int domid, u
 				   const struct msk_msi_desc *init,
 				   const struct msk_irq_affinity_desc *aff);
 void msi_desc_erase(struct msk_device *dev, unsigned int domid, struct msi_desc_priv *p);
+/* fn for each descriptor with first <= index <= last, in index order (lock held). */
+int msi_for_range(struct msk_device *dev, unsigned int domid, uint32_t first, uint32_t last,
+		  int (*fn)(void *ctx, struct msk_msi_desc *desc), void *ctx);
 /* Index bound of a slot: its domain's hwsize, else MSK_MSI_MAX_HWSIZE. */
 uint32_t msi_slot_hwsize(struct msk_device *dev, unsigned int domid);
 

@@ -106,6 +106,37 @@ void *msk_radix_erase(struct msk_radix *r, uint64_t key)
 	return NULL;
 }
 
+/* The first entry >= from in the subtree n (level `level`, first key `base`). */
+static void *next_in(const struct msk_radix *r, struct msk_radix_node *n, unsigned int level,
+		     uint64_t from, uint64_t base, uint64_t *key)
+{
+	unsigned int shift = (r->depth - 1 - level) * r->chunk_bits;
+	size_t nslots = (size_t)1 << r->chunk_bits;
+	size_t start = from > base ? (size_t)((from - base) >> shift) : 0;
+	for (size_t i = start; i < nslots; i++) {
+		void *v = msk_rcu_deref(&n->slot[i]);
+		if (!v)
+			continue;
+		uint64_t k = base + ((uint64_t)i << shift);
+		if (level + 1 == r->depth) {
+			*key = k;
+			return v;
+		}
+		void *found = next_in(r, v, level + 1, i == start ? from : k, k, key);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+void *msk_radix_next(const struct msk_radix *r, uint64_t from, uint64_t *key)
+{
+	if (from >> r->key_bits)
+		return NULL;
+	struct msk_radix_node *root = msk_rcu_deref(&((struct msk_radix *)r)->root);
+	return root ? next_in(r, root, 0, from, 0, key) : NULL;
+}
+
 size_t msk_radix_bytes(const struct msk_radix *r)
 {
 	return r->nodes * node_size(r);

@@ -32,6 +32,11 @@ static inline void *msk_radix_lookup(const struct msk_radix *r, uint64_t key);
 int msk_radix_insert(struct msk_radix *r, uint64_t key, void *val);
 /* Empty a key; returns the old value (NULL if none). */
 void *msk_radix_erase(struct msk_radix *r, uint64_t key);
+/*
+ * The value at the smallest key >= from, with that key in *key; NULL when
+ * there is none. Skips empty subtrees. Writer side (or RCU read side).
+ */
+void *msk_radix_next(const struct msk_radix *r, uint64_t from, uint64_t *key);
 /* Heap bytes used by nodes. */
 size_t msk_radix_bytes(const struct msk_radix *r);
 
