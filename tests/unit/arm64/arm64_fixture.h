@@ -108,7 +108,7 @@ static inline unsigned int am_service_all(struct am *m)
 	unsigned int total = 0, n;
 	do {
 		n = 0;
-		for (unsigned int c = 0; c < AM_NCPUS; c++) {
+		for (unsigned int c = 0; c < m->p->cfg.ncpus; c++) {
 			int rc = msk_platform_cpu_service(m->p, c, 1000);
 			assert_true(rc >= 0);
 			n += (unsigned)rc;
