@@ -13,6 +13,7 @@ static const struct bench benches[] = {
 	  bench_core_dispatch },
 	{ "pci", "adding one MSI-X vector with 2047 active vs 1; growing the global-domain way",
 	  bench_pci_alloc_at },
+	{ "arm64", "ITS: device-to-handler ns; 1M-vector setup time, bytes", bench_arm64 },
 };
 
 uint64_t bench_now_ns(void)

@@ -294,6 +294,13 @@ struct msk_gic_config {
 	struct msk_its_id_map id_map[MSK_ITS_MAX_ID_MAPS];
 	unsigned int nr_id_maps;      /* 0 = DeviceID is the requester ID */
 	struct msk_cpu_notify notify; /* optional: a CPU may have an LPI to ack */
+	/*
+	 * false: msk_gic_ack reports the weight delivered (the caller is the
+	 * CPU). true: ack hands the weight over without a ledger entry; the
+	 * OS's interrupt core that runs the handler reports its fate (the
+	 * arm64 platform with drivers).
+	 */
+	bool ack_hands_over;
 };
 
 struct msk_gic;
@@ -315,7 +322,8 @@ void msk_gic_destroy(struct msk_gic *gic);
 /*
  * CPU `cpu` acknowledges its highest-priority pending enabled LPI: its
  * pending state is cleared (in the model and in the RAM pending table),
- * its weight reported delivered in the ledger and returned in *weight
+ * its weight reported delivered in the ledger (unless cfg.ack_hands_over)
+ * and returned in *weight
  * (may be 0 for a pending bit imported from RAM). Returns 1 with *intid
  * set, 0 when nothing is deliverable (*intid = 1023, the spurious INTID;
  * *weight = 0), -MSK_EINVAL for a bad cpu. weight may be NULL.

@@ -56,6 +56,7 @@ struct msk_platform_config {
 		unsigned int devbits; /* 0: default 16 */
 		unsigned int idbits;  /* EventID bits, 0: default 16 */
 		bool stall_on_error;  /* command errors stall instead of being skipped */
+		unsigned int lpi_bits; /* LPI INTID bits 14..20, 0: 16 (Linux's cap) */
 	} its;
 	struct {
 		bool post_free;	       /* replay the first conversion: RTAS disable on every free */

@@ -386,7 +386,8 @@ int msk_gic_ack(struct msk_gic *gic, unsigned int cpu, uint32_t *intid, uint64_t
 	if (b.intid != NO_LPI) {
 		w = rd_remove(gic, rd, b.intid, true);
 		atomic_fetch_add(&rd->acks, 1);
-		gic_deliver(gic, w);
+		if (!gic->cfg.ack_hands_over)
+			gic_deliver(gic, w);
 	}
 	pthread_mutex_unlock(&rd->lock);
 	*intid = b.intid;
