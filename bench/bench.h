@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define BENCH_MAX_RESULTS 16
+#define BENCH_MAX_RESULTS 64
 
 struct bench_result {
 	char name[64];

@@ -27,12 +27,22 @@ int msk_core_create(const struct msk_core_config *cfg, struct msk_core **out)
 	core->nr_cpus = cfg->nr_cpus;
 	core->nr_irqs = nr_irqs;
 	core->ledger = cfg->ledger;
-	core->virq_bitmap = msk_calloc((nr_irqs + 63) / 64, sizeof(uint64_t));
-	if (!core->virq_bitmap) {
+	unsigned int words = (nr_irqs + 63) / 64;
+	core->virq_bitmap = msk_calloc(words, sizeof(uint64_t));
+	core->virq_full = msk_calloc((words + 63) / 64, sizeof(uint64_t));
+	if (!core->virq_bitmap || !core->virq_full) {
+		msk_free(core->virq_bitmap);
+		msk_free(core->virq_full);
 		msk_free(core);
 		return msk_err(MSK_ENOMEM, "core: virq bitmap for %u virqs", nr_irqs);
 	}
-	core->virq_bitmap[0] = 1; /* virq 0 is never handed out */
+	/* virq 0 is never handed out; bits beyond the space count as taken. */
+	core->virq_bitmap[0] = 1;
+	if (nr_irqs % 64)
+		core->virq_bitmap[words - 1] |= ~0ull << (nr_irqs % 64);
+	for (unsigned int w = 0; w < words; w++)
+		if (core->virq_bitmap[w] == ~0ull)
+			core->virq_full[w / 64] |= 1ull << (w % 64);
 	core->alloc_hint = 1;
 	unsigned int bits = 1;
 	while ((1ull << bits) < nr_irqs)
@@ -47,6 +57,7 @@ int msk_core_create(const struct msk_core_config *cfg, struct msk_core **out)
 	if (rc < 0) {
 		pthread_mutex_destroy(&core->lock);
 		msk_free(core->virq_bitmap);
+		msk_free(core->virq_full);
 		msk_free(core);
 		return rc;
 	}
@@ -94,6 +105,7 @@ void msk_core_destroy(struct msk_core *core)
 	msk_radix_fini(&core->descs);
 	pthread_mutex_destroy(&core->lock);
 	msk_free(core->virq_bitmap);
+	msk_free(core->virq_full);
 	msk_free(core);
 }
 
@@ -148,7 +160,7 @@ void msk_core_get_stats(const struct msk_core *core, struct msk_core_stats *out)
 	out->revmap_entries = atomic_load(&c->nr_revmap);
 	out->held_weight = atomic_load(&c->held_weight);
 	uint64_t bytes = atomic_load(&c->bytes) + msk_radix_bytes(&c->descs) +
-			 (c->nr_irqs + 63) / 64 * sizeof(uint64_t);
+			 ((c->nr_irqs + 63) / 64 + (c->nr_irqs + 4095) / 4096) * sizeof(uint64_t);
 	for (struct msk_irq_domain *d = c->domains; d; d = d->next)
 		bytes += msk_radix_bytes(&d->revmap) + sizeof(*d);
 	out->bytes = bytes;

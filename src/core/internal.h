@@ -82,7 +82,7 @@ struct msk_irq_domain {
 	unsigned int mapcount; /* virqs with a level in this domain */
 	struct msk_radix revmap;
 	const struct msk_msi_parent_ops *msi_parent_ops; /* MSI parents only (msi.h) */
-	struct msk_irq_domain *next; /* registry list, creation order */
+	struct msk_irq_domain *next;			 /* registry list, creation order */
 };
 
 struct msk_core {
@@ -95,9 +95,10 @@ struct msk_core {
 	 * registry, and the hand-over between them and the manage calls.
 	 */
 	pthread_mutex_t lock;
-	uint64_t *virq_bitmap; /* allocated virqs; bit 0 always set */
-	unsigned int alloc_hint;
-	struct msk_radix descs; /* virq -> desc, RCU readable */
+	uint64_t *virq_bitmap;	 /* allocated virqs; bit 0 always set */
+	uint64_t *virq_full;	 /* bit w set: virq_bitmap[w] is full (a summary for searches) */
+	unsigned int alloc_hint; /* no free virq below it */
+	struct msk_radix descs;	 /* virq -> desc, RCU readable */
 	struct msk_irq_domain *domains;
 	struct msk_irq_domain *domains_tail;
 

@@ -28,28 +28,50 @@ bool msk_virq_is_allocated(const struct msk_core *core, unsigned int virq)
 	return virq > 0 && virq < core->nr_irqs && bit_test(core->virq_bitmap, virq);
 }
 
-static void bits_set(uint64_t *map, unsigned int first, unsigned int nr, bool on)
+/* Set or clear [first, first + nr) and keep the full-word summary right. */
+static void bits_set(struct msk_core *core, unsigned int first, unsigned int nr, bool on)
 {
+	uint64_t *map = core->virq_bitmap;
 	for (unsigned int b = first; b < first + nr; b++) {
+		unsigned int w = b / WORD_BITS;
 		uint64_t m = 1ull << (b % WORD_BITS);
 		if (on)
-			map[b / WORD_BITS] |= m;
+			map[w] |= m;
 		else
-			map[b / WORD_BITS] &= ~m;
+			map[w] &= ~m;
+		uint64_t s = 1ull << (w % WORD_BITS);
+		if (map[w] == ~0ull)
+			core->virq_full[w / WORD_BITS] |= s;
+		else
+			core->virq_full[w / WORD_BITS] &= ~s;
 	}
 }
 
-/* The first free bit at or after `from`, or nbits. Skips full words. */
-static unsigned int next_free(const uint64_t *map, unsigned int from, unsigned int nbits)
+/*
+ * The first free bit at or after `from`, or nbits. Full words are skipped
+ * through the summary (64 words per summary word), so the cost is bounded
+ * by the space / 4096 whatever is allocated.
+ */
+static unsigned int next_free(const struct msk_core *core, unsigned int from)
 {
-	unsigned int b = from;
-	while (b < nbits) {
-		uint64_t w = ~map[b / WORD_BITS] >> (b % WORD_BITS);
-		if (w)
-			return b + (unsigned int)__builtin_ctzll(w) < nbits
-				       ? b + (unsigned int)__builtin_ctzll(w)
-				       : nbits;
-		b = (b / WORD_BITS + 1) * WORD_BITS;
+	const uint64_t *map = core->virq_bitmap, *full = core->virq_full;
+	unsigned int nbits = core->nr_irqs, words = (nbits + WORD_BITS - 1) / WORD_BITS;
+	if (from >= nbits)
+		return nbits;
+	unsigned int w = from / WORD_BITS;
+	uint64_t free_bits = ~map[w] & (~0ull << (from % WORD_BITS));
+	if (free_bits)
+		return w * WORD_BITS + (unsigned int)__builtin_ctzll(free_bits);
+	/* The next word that is not full, via the summary. */
+	for (unsigned int sw = (w + 1) / WORD_BITS, bit = (w + 1) % WORD_BITS;
+	     sw * WORD_BITS < words; sw++, bit = 0) {
+		uint64_t notfull = ~full[sw] & (~0ull << bit);
+		if (!notfull)
+			continue;
+		unsigned int nw = sw * WORD_BITS + (unsigned int)__builtin_ctzll(notfull);
+		if (nw >= words)
+			break;
+		return nw * WORD_BITS + (unsigned int)__builtin_ctzll(~map[nw]);
 	}
 	return nbits;
 }
@@ -69,33 +91,46 @@ static unsigned int next_used(const uint64_t *map, unsigned int from, unsigned i
 	return nbits;
 }
 
-int msk_virq_range_alloc(struct msk_core *core, unsigned int nr, unsigned int *first)
+/* The longest run of free virqs (for error messages only: a full pass). */
+static unsigned int largest_free_run(const struct msk_core *core)
 {
 	unsigned int n = core->nr_irqs, largest = 0;
+	for (unsigned int b = next_free(core, 1); b < n;) {
+		unsigned int end = next_used(core->virq_bitmap, b, n);
+		if (end - b > largest)
+			largest = end - b;
+		b = next_free(core, end);
+	}
+	return largest;
+}
+
+int msk_virq_range_alloc(struct msk_core *core, unsigned int nr, unsigned int *first)
+{
+	unsigned int n = core->nr_irqs;
 	if (nr == 0 || nr >= n)
 		return msk_err(MSK_EINVAL, "cannot allocate %u virqs: the space has %u", nr, n - 1);
-	unsigned int b = next_free(core->virq_bitmap, core->alloc_hint, n);
-	while (b < n) {
-		unsigned int end = next_used(core->virq_bitmap, b, n);
+	unsigned int b = next_free(core, core->alloc_hint);
+	core->alloc_hint = b; /* nothing below b is free */
+	while (b < n && n - b >= nr) {
+		/* Only [b, b + nr) matters: never scan further than that. */
+		unsigned int end = next_used(core->virq_bitmap, b, b + nr);
 		if (end - b >= nr) {
-			bits_set(core->virq_bitmap, b, nr, true);
+			bits_set(core, b, nr, true);
 			if (b == core->alloc_hint)
-				core->alloc_hint = b + nr;
+				core->alloc_hint = next_free(core, b + nr);
 			*first = b;
 			return 0;
 		}
-		if (end - b > largest)
-			largest = end - b;
-		b = next_free(core->virq_bitmap, end, n);
+		b = next_free(core, end);
 	}
 	return msk_err(MSK_ENOSPC,
 		       "virq space full: %u contiguous virqs wanted, largest free run %u of %u", nr,
-		       largest, n - 1);
+		       largest_free_run(core), n - 1);
 }
 
 void msk_virq_range_release(struct msk_core *core, unsigned int first, unsigned int nr)
 {
-	bits_set(core->virq_bitmap, first, nr, false);
+	bits_set(core, first, nr, false);
 	if (first < core->alloc_hint)
 		core->alloc_hint = first;
 }
@@ -322,6 +357,8 @@ int msk_core_for_each_irq(struct msk_core *core, int (*fn)(void *ctx, unsigned i
 	int rc = 0;
 	for (unsigned int v = next_used(core->virq_bitmap, 1, core->nr_irqs); v < core->nr_irqs;
 	     v = next_used(core->virq_bitmap, v + 1, core->nr_irqs)) {
+		if (v >= core->nr_irqs)
+			break;
 		/* Published descriptors only (a run being set up is skipped). */
 		if (!msk_radix_lookup(&core->descs, v))
 			continue;
