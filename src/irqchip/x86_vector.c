@@ -67,7 +67,11 @@ static void point_at_shutdown(struct x86_platform *p, struct x86_apicd *a)
 	atomic_store(&a->cpu, cpu == MSK_CPU_NONE ? 0 : cpu);
 }
 
-/* Is `vector` pending in CPU `cpu`'s IRR? (A dying CPU was drained: no.) */
+/*
+ * Is `vector` still in use on CPU `cpu`: pending in its IRR, or in service
+ * (ISR: taken, its table lookup and handler may still be running until the
+ * EOI)? A dying CPU was drained: no.
+ */
 static bool vector_pending(struct x86_platform *p, unsigned int cpu, unsigned int vector)
 {
 	if (msk_cpumask_test(&p->dying, cpu))
@@ -75,7 +79,7 @@ static bool vector_pending(struct x86_platform *p, unsigned int cpu, unsigned in
 	struct msk_x86_cpu_state st;
 	if (msk_x86_cpu_state(p->x86, cpu, &st) < 0)
 		return false;
-	return (st.irr[vector / 64] >> (vector % 64)) & 1;
+	return ((st.irr[vector / 64] | st.isr[vector / 64]) >> (vector % 64)) & 1;
 }
 
 /* Give a vector back: unpublish it and free it in the matrix. */
