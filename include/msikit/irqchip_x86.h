@@ -46,8 +46,10 @@ struct msk_x86_irq_vector {
 };
 
 /*
- * The vector view of `virq` into *out. Returns 0; -MSK_EINVAL (not an x86
- * platform with drivers, or virq without a VECTOR level). Changes nothing.
+ * The vector view of `virq` into *out. Call while the virq stays
+ * allocated (not concurrently with its free). Returns 0; -MSK_EINVAL (not
+ * an x86 platform with drivers, or virq without a VECTOR level). Changes
+ * nothing.
  */
 int msk_x86_platform_irq_vector(struct msk_platform *p, unsigned int virq,
 				struct msk_x86_irq_vector *out);

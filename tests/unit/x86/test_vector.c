@@ -250,6 +250,53 @@ static void test_counters_and_bad_calls(void **state)
 	assert_non_null(msk_x86_platform_model(f->p));
 }
 
+/* Bare mode: only the models; the caller takes raw vectors. */
+static void test_bare_platform(void **state)
+{
+	struct msk_ledger *l;
+	struct msk_bus *bus;
+	struct msk_core *core;
+	struct msk_platform *p;
+	assert_msk_ok(msk_ledger_create(&l));
+	assert_msk_ok(msk_bus_create(XF_RAM_BASE, XF_RAM_SIZE, l, &bus));
+	struct msk_core_config cc = { .nr_cpus = 2, .ledger = l };
+	assert_msk_ok(msk_core_create(&cc, &core));
+	struct msk_platform_config pc;
+	memset(&pc, 0, sizeof(pc));
+	pc.ncpus = 2;
+	pc.bare = true;
+	assert_msk_ok(msk_platform_create("x86", core, bus, &pc, &p));
+	assert_null(msk_platform_msi_parent(p));
+	assert_null(msk_domain_find(core, "VECTOR"));
+	assert_msk_error(msk_platform_cpu_service(p, 0, 1), MSK_ENOTSUP);
+	assert_msk_error(msk_platform_cpu_offline(p, 1), MSK_ENOTSUP);
+	struct msk_matrix_stats ms;
+	assert_msk_error(msk_x86_platform_matrix_stats(p, &ms), MSK_EINVAL);
+	msk_ledger_raise(l, 3);
+	assert_msk_ok(msk_bus_msi(bus, msk_x86_msi_compat_addr(1, false, false),
+				  msk_x86_msi_compat_data(0x41, MSK_APIC_DM_FIXED, false), 0x100,
+				  3));
+	assert_int_equal(msk_platform_held(p), 3);
+	uint64_t id = 0, w = 0;
+	assert_int_equal(msk_platform_cpu_take(p, 0, &id, &w), 0);
+	assert_int_equal(msk_platform_cpu_take(p, 1, &id, &w), 1);
+	assert_int_equal(id, 0x41);
+	assert_int_equal(w, 3);
+	msk_ledger_deliver(l, (uint32_t)w); /* the guest handled it */
+	assert_msk_ok(msk_ledger_check(l, msk_platform_held(p)));
+	/* It was ended: the next one of lower priority is deliverable. */
+	msk_ledger_raise(l, 1);
+	msk_bus_msi(bus, msk_x86_msi_compat_addr(1, false, false), 0x31, 0x100, 1);
+	assert_int_equal(msk_platform_cpu_take(p, 1, &id, &w), 1);
+	assert_int_equal(id, 0x31);
+	msk_ledger_deliver(l, (uint32_t)w);
+	assert_msk_ok(msk_ledger_check(l, msk_platform_held(p)));
+	msk_platform_destroy(p);
+	msk_core_destroy(core);
+	msk_bus_destroy(bus);
+	msk_ledger_destroy(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +307,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_most_free_policy, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_exhaustion_and_recovery, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_and_bad_calls, setup4, teardown),
+		cmocka_unit_test(test_bare_platform),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
