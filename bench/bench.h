@@ -43,5 +43,6 @@ void bench_add(struct bench_report *rep, const char *name, const char *unit, dou
 int bench_core_dispatch(struct bench_report *rep);
 int bench_pci_alloc_at(struct bench_report *rep);
 int bench_arm64(struct bench_report *rep);
+int bench_x86(struct bench_report *rep);
 
 #endif

@@ -32,6 +32,7 @@
 #define C_CAN_RESERVE  (1u << 3)
 #define C_LAZY_MASKED  (1u << 4) /* masked by the flow because it was disabled */
 #define C_AFFINITY_SET (1u << 5) /* affinity given at allocation or by the user */
+#define C_MANAGED_SHUTDOWN (1u << 6) /* managed, shut down by CPU hotplug (cpuhotplug.c) */
 
 struct msk_irqaction {
 	msk_irq_handler_fn handler;
@@ -144,6 +145,10 @@ void msk_flow_wait_idle(struct msk_irq_desc *desc);
 /* manage.c / chip.c: chip operations on the outermost level, desc->lock held. */
 void msk_chip_mask_locked(struct msk_irq_desc *desc);
 void msk_chip_unmask_locked(struct msk_irq_desc *desc);
+
+/* manage.c: start (unmask) / shut down (mask) a virq; desc->lock held. */
+int msk_startup_locked(struct msk_irq_desc *desc);
+void msk_shutdown_locked(struct msk_irq_desc *desc);
 
 /* domain.c */
 int msk_activate_locked(struct msk_irq_desc *desc, bool reserve);

@@ -43,7 +43,7 @@ static void free_action_cb(msk_rcu_head *head)
 }
 
 /* Start a virq: unmask at the chip (startup callback when present). */
-static int startup_locked(struct msk_irq_desc *desc)
+int msk_startup_locked(struct msk_irq_desc *desc)
 {
 	const struct msk_irq_chip *c = desc->irq_data.chip;
 	if (c && c->irq_startup) {
@@ -59,7 +59,7 @@ static int startup_locked(struct msk_irq_desc *desc)
 	return 0;
 }
 
-static void shutdown_locked(struct msk_irq_desc *desc)
+void msk_shutdown_locked(struct msk_irq_desc *desc)
 {
 	const struct msk_irq_chip *c = desc->irq_data.chip;
 	if (c && c->irq_shutdown) {
@@ -118,7 +118,7 @@ int msk_request_irq(struct msk_core *core, unsigned int virq, msk_irq_handler_fn
 	}
 	msk_rcu_assign(&desc->action, act);
 	if (!managed_down) {
-		rc = startup_locked(desc);
+		rc = msk_startup_locked(desc);
 		if (rc < 0) {
 			msk_rcu_assign(&desc->action, NULL);
 			msk_deactivate_locked(desc);
@@ -165,7 +165,7 @@ int msk_free_irq(struct msk_core *core, unsigned int virq)
 		return msk_err(MSK_EINVAL, "free_irq: virq %u has no handler", virq);
 	}
 	if (desc->cstate & C_STARTED)
-		shutdown_locked(desc);
+		msk_shutdown_locked(desc);
 	msk_deactivate_locked(desc);
 	/* seq_cst: ordered before the wait below reads INPROGRESS (flow.c). */
 	atomic_store_explicit(&desc->action, NULL, memory_order_seq_cst);

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSK_IRQCHIP_X86_INTERNAL_H
+#define MSK_IRQCHIP_X86_INTERNAL_H
+
+/*
+ * The x86 drivers' private state, shared by x86_vector.c (VECTOR),
+ * x86_ir.c (INTEL-IR-0) and x86_platform.c (the platform, CPU service,
+ * hotplug).
+ *
+ * Locks: vector_lock protects the matrix, every apic_data's assignment
+ * fields, the cleanup list and the IRTE allocator. It is the innermost
+ * lock of the control paths (core lock -> descriptor lock -> vector_lock)
+ * and the delivery path takes it only after the entry path has returned
+ * (cleanup), never while it holds a core lock. The per-CPU vector tables
+ * are read lock-free under RCU.
+ */
+
+#include <msikit/domain.h>
+#include <msikit/hw_x86.h>
+#include <msikit/irqchip_x86.h>
+#include <msikit/matrix.h>
+#include <msikit/msi.h>
+#include <msikit/platform.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "base/rcu.h"
+
+#define X86_NR_VECTORS	   256u
+#define X86_FIRST_VECTOR   0x20u /* FIRST_EXTERNAL_VECTOR */
+#define X86_FIRST_SYSTEM   0xECu /* LOCAL_TIMER_VECTOR = FIRST_SYSTEM_VECTOR */
+#define X86_SYSCALL_VECTOR 0x80u
+
+struct x86_platform;
+
+/*
+ * Per virq at the VECTOR level (Linux struct apic_chip_data). The state
+ * machine of the assignment:
+ *
+ *   RESERVED  (can_reserve, has_reserved): a global reservation, the
+ *             message points at the shutdown vector;
+ *   MANAGED   (is_managed, !has_vector): managed slots on every CPU of the
+ *             mask, the message points at the shutdown vector;
+ *   ASSIGNED  (has_vector): a real vector on `cpu`; a move may be in
+ *             progress (the previous vector waits in the cleanup list).
+ *
+ * vector and cpu are atomics: the acknowledge on the delivery path reads
+ * them (move completion) while control paths change them under vector_lock.
+ */
+struct x86_apicd {
+	struct x86_platform *p;
+	unsigned int virq;
+	_Atomic unsigned int vector; /* current vector (the shutdown vector when none) */
+	_Atomic unsigned int cpu;    /* its CPU */
+	unsigned int prev_vector, prev_cpu;
+	_Atomic bool move_in_progress; /* new vector assigned, no interrupt on it yet */
+	bool is_managed;
+	bool can_reserve;
+	bool has_reserved; /* holds a global reservation */
+	bool has_vector;   /* holds a real vector (vector, cpu) */
+	bool has_slots;	   /* holds managed slots on managed_mask */
+	struct msk_cpumask managed_mask;
+	unsigned int cleanups;		   /* records in the cleanup list that name it */
+	struct msk_irq_domain *dev_domain; /* for the contract monitor (NULL: none) */
+	msk_rcu_head rcu;
+};
+
+/*
+ * A vector waiting to be released: after a move (the old vector, once the
+ * first interrupt arrived on the new one), after deactivation, or forced
+ * by hotplug. Its table entry stays valid until the vector is no longer
+ * pending in its CPU's IRR.
+ */
+struct x86_cleanup {
+	struct x86_cleanup *next;
+	struct x86_apicd *apicd;
+	unsigned int cpu, vector;
+	bool managed;
+	bool wait_move; /* released only once apicd's move has completed */
+};
+
+/* The interrupt remapping unit's driver state (x86_ir.c). */
+struct x86_ir;
+
+struct x86_platform {
+	struct msk_platform base;
+	struct msk_x86 *x86;
+	unsigned int ncpus;
+
+	pthread_mutex_t vector_lock;
+	struct msk_matrix *matrix;
+	struct x86_apicd *_Atomic *table; /* [cpu * 256 + vector], RCU readable */
+	struct x86_cleanup *cleanup;	  /* under vector_lock */
+	_Atomic unsigned int nrecords;	  /* records in the cleanup list */
+	struct msk_cpumask dying;	  /* CPUs being taken offline: no IRR wait */
+
+	struct msk_irq_domain *vector_domain;
+	struct msk_irq_domain *ir_domain; /* NULL without remapping */
+	struct x86_ir *ir;
+
+	/* Counters (reports, tests). */
+	_Atomic uint64_t not_assigned; /* interrupts on vectors without descriptor */
+	_Atomic uint64_t moves, moves_completed, cleaned;
+	_Atomic uint64_t taken;
+};
+
+static inline struct x86_platform *x86_of(struct msk_platform *p)
+{
+	return (struct x86_platform *)p;
+}
+
+/* ---- x86_vector.c ---------------------------------------------------------------- */
+
+/* Create the VECTOR domain and make it an MSI parent. 0 or -errno. */
+int x86_vector_init(struct x86_platform *p);
+/* Free the matrix, the tables and the cleanup records (domains are gone). */
+void x86_vector_fini(struct x86_platform *p);
+/*
+ * CPU `cpu` was drained and is offline (in p->dying): end the moves away
+ * from it and release every vector waiting for cleanup there. vector_lock held.
+ */
+void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu);
+/* Run the cleanup pass (takes vector_lock). */
+void x86_vector_cleanup(struct x86_platform *p);
+/* Cleanup pass with vector_lock held. */
+void x86_vector_cleanup_locked(struct x86_platform *p);
+/* The apic_data of a virq's VECTOR level, or NULL. */
+struct x86_apicd *x86_vector_apicd(struct x86_platform *p, unsigned int virq);
+/* The per-CPU table slot. */
+static inline struct x86_apicd *_Atomic *x86_slot(struct x86_platform *p, unsigned int cpu,
+						  unsigned int vector)
+{
+	return &p->table[(size_t)cpu * X86_NR_VECTORS + vector];
+}
+/* The APIC ID of a CPU (identity mapping). */
+static inline uint32_t x86_apic_id(struct x86_platform *p, unsigned int cpu)
+{
+	(void)p;
+	return cpu;
+}
+/*
+ * The interrupt being handled on this thread (set by the CPU service
+ * around the entry path; the VECTOR acknowledge reads it to complete moves).
+ */
+struct x86_current {
+	struct x86_platform *p;
+	unsigned int cpu, vector;
+};
+extern _Thread_local struct x86_current x86_cur;
+
+/* ---- x86_ir.c -------------------------------------------------------------------- */
+
+/* Program the VT-d unit and create INTEL-IR-0 above VECTOR. 0 or -errno. */
+int x86_ir_init(struct x86_platform *p);
+/* Turn remapping off and free the driver state (domains are gone already). */
+void x86_ir_fini(struct x86_platform *p);
+/* IRTEs in use and the table size, for counters. */
+void x86_ir_counts(struct x86_platform *p, unsigned int *used, unsigned int *size);
+/* A virq's IRTE, for msk_x86_platform_irq_vector(). false: not remapped. */
+bool x86_ir_lookup(struct x86_platform *p, unsigned int virq, unsigned int *index,
+		   unsigned int *sub_handle);
+
+#endif

@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x86 VECTOR domain: the root of every x86 MSI hierarchy and, without
+ * interrupt remapping, the MSI parent (Linux arch/x86/kernel/apic/vector.c
+ * and msi.c).
+ *
+ * hwirq = virq; chip "APIC"; one struct x86_apicd per virq. Vectors come
+ * from the matrix with Linux's policies:
+ *
+ *  - managed virqs reserve one managed slot on every CPU of their mask at
+ *    allocation and get a real vector from those slots at activation;
+ *  - every other virq is allocated in reservation mode: a global
+ *    reservation at allocation, a real vector only at a real activation
+ *    (request). An activation with reserve=true (the MSI core's early
+ *    activation) points the message at the shutdown vector.
+ *
+ * Moves (set_affinity): a new vector is allocated and published, the old
+ * one stays valid - its per-CPU table entry still names the virq - until
+ * the first interrupt arrives on the new one (the acknowledge sees it and
+ * ends the move), and then until it is no longer pending in its CPU's IRR;
+ * the cleanup pass releases it. A second move while one is in progress
+ * (or its old vector awaits cleanup) fails with -MSK_EBUSY unless forced
+ * (CPU hotplug).
+ */
+#include "irqchip/x86_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/error.h"
+
+_Thread_local struct x86_current x86_cur;
+
+/* msi_alloc_info.flags: the allocation type (Linux X86_IRQ_ALLOC_TYPE_PCI_MSI/MSIX). */
+#define X86_ALLOC_TYPE_PCI_MSI	1u
+#define X86_ALLOC_TYPE_PCI_MSIX 2u
+#define X86_ALLOC_TYPE_IMS	3u
+
+static struct x86_platform *plat_of(struct msk_irq_domain *d)
+{
+	return msk_domain_host_data(d);
+}
+
+/* The online CPUs the platform has (the core may have more). */
+static struct msk_cpumask online_cpus(struct x86_platform *p)
+{
+	struct msk_cpumask on = msk_core_online_cpus(p->base.core), all;
+	msk_cpumask_fill(&all, p->ncpus);
+	msk_cpumask_and(&on, &on, &all);
+	msk_cpumask_andnot(&on, &on, &p->dying);
+	return on;
+}
+
+static void publish(struct x86_platform *p, unsigned int cpu, unsigned int vector,
+		    struct x86_apicd *a)
+{
+	atomic_store_explicit(x86_slot(p, cpu, vector), a, memory_order_release);
+}
+
+/* Point a virq without a real vector at the shutdown vector of the first online CPU. */
+static void point_at_shutdown(struct x86_platform *p, struct x86_apicd *a)
+{
+	struct msk_cpumask on = online_cpus(p);
+	unsigned int cpu = msk_cpumask_first(&on);
+	atomic_store(&a->vector, MSK_X86_SHUTDOWN_VECTOR);
+	atomic_store(&a->cpu, cpu == MSK_CPU_NONE ? 0 : cpu);
+}
+
+/*
+ * Is `vector` still in use on CPU `cpu`: pending in its IRR, or in service
+ * (ISR: taken, its table lookup and handler may still be running until the
+ * EOI)? A dying CPU was drained: no.
+ */
+static bool vector_pending(struct x86_platform *p, unsigned int cpu, unsigned int vector)
+{
+	if (msk_cpumask_test(&p->dying, cpu))
+		return false;
+	struct msk_x86_cpu_state st;
+	if (msk_x86_cpu_state(p->x86, cpu, &st) < 0)
+		return false;
+	return ((st.irr[vector / 64] | st.isr[vector / 64]) >> (vector % 64)) & 1;
+}
+
+/* Give a vector back: unpublish it and free it in the matrix. */
+static void release_now(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+			unsigned int vector, bool managed)
+{
+	struct x86_apicd *_Atomic *slot = x86_slot(p, cpu, vector);
+	if (atomic_load(slot) == a)
+		atomic_store_explicit(slot, NULL, memory_order_release);
+	msk_matrix_free(p->matrix, cpu, vector, managed);
+	atomic_fetch_add(&p->cleaned, 1);
+}
+
+/*
+ * Retire vector (cpu, vector) of `a`: released at once when nothing can
+ * still arrive on it, otherwise queued for the cleanup pass. `node` is a
+ * preallocated record (freed when unused); without one the vector is
+ * released at once.
+ */
+static void retire(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+		   unsigned int vector, bool managed, bool wait_move, struct x86_cleanup *node)
+{
+	if (!node || (!wait_move && !vector_pending(p, cpu, vector))) {
+		msk_free(node);
+		release_now(p, a, cpu, vector, managed);
+		return;
+	}
+	node->apicd = a;
+	node->cpu = cpu;
+	node->vector = vector;
+	node->managed = managed;
+	node->wait_move = wait_move;
+	node->next = p->cleanup;
+	p->cleanup = node;
+	a->cleanups++;
+	atomic_fetch_add(&p->nrecords, 1);
+}
+
+void x86_vector_cleanup_locked(struct x86_platform *p)
+{
+	struct x86_cleanup **pp = &p->cleanup;
+	while (*pp) {
+		struct x86_cleanup *c = *pp;
+		if (c->wait_move) {
+			if (atomic_load(&c->apicd->move_in_progress)) {
+				pp = &c->next;
+				continue;
+			}
+			c->wait_move = false;
+		}
+		if (vector_pending(p, c->cpu, c->vector)) {
+			pp = &c->next;
+			continue;
+		}
+		release_now(p, c->apicd, c->cpu, c->vector, c->managed);
+		c->apicd->cleanups--;
+		atomic_fetch_sub(&p->nrecords, 1);
+		*pp = c->next;
+		msk_free(c);
+	}
+}
+
+void x86_vector_cleanup(struct x86_platform *p)
+{
+	pthread_mutex_lock(&p->vector_lock);
+	x86_vector_cleanup_locked(p);
+	pthread_mutex_unlock(&p->vector_lock);
+}
+
+void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu)
+{
+	for (struct x86_cleanup *c = p->cleanup; c; c = c->next) {
+		if (c->cpu != cpu || !c->wait_move)
+			continue;
+		/* The old CPU is gone: the move is over whether or not the new vector fired. */
+		atomic_store(&c->apicd->move_in_progress, false);
+		c->wait_move = false;
+	}
+	x86_vector_cleanup_locked(p);
+}
+
+void x86_vector_fini(struct x86_platform *p)
+{
+	while (p->cleanup) {
+		struct x86_cleanup *c = p->cleanup;
+		p->cleanup = c->next;
+		msk_free(c);
+	}
+	atomic_store(&p->nrecords, 0);
+	msk_matrix_destroy(p->matrix);
+	p->matrix = NULL;
+	msk_free(p->table);
+	p->table = NULL;
+}
+
+/* Drop every cleanup record of `a`, releasing its vectors now (the virq goes away). */
+static void purge_records(struct x86_platform *p, struct x86_apicd *a)
+{
+	struct x86_cleanup **pp = &p->cleanup;
+	while (*pp && a->cleanups) {
+		struct x86_cleanup *c = *pp;
+		if (c->apicd != a) {
+			pp = &c->next;
+			continue;
+		}
+		release_now(p, a, c->cpu, c->vector, c->managed);
+		a->cleanups--;
+		atomic_fetch_sub(&p->nrecords, 1);
+		*pp = c->next;
+		msk_free(c);
+	}
+}
+
+/* ENOSPC message with every online CPU's available count appended. */
+static int nospc_with_counts(struct x86_platform *p, unsigned int virq)
+{
+	char counts[256];
+	size_t used = 0;
+	counts[0] = '\0';
+	for (unsigned int c = 0; c < p->ncpus && used < sizeof(counts) - 32; c++) {
+		struct msk_matrix_cpu_stats st;
+		msk_matrix_cpu_stats(p->matrix, c, &st);
+		int n = snprintf(counts + used, sizeof(counts) - used, "%sCPU %u: %u available%s",
+				 used ? ", " : "", c, st.available, st.online ? "" : " (offline)");
+		if (n > 0)
+			used += (size_t)n;
+	}
+	return msk_err_context("VECTOR: virq %u [%s]", virq, counts);
+}
+
+/* ---- the chip ------------------------------------------------------------------------ */
+
+static void apic_ack(struct msk_irq_data *d)
+{
+	struct x86_apicd *a = d->chip_data;
+	if (!atomic_load_explicit(&a->move_in_progress, memory_order_acquire))
+		return;
+	if (x86_cur.p != a->p || x86_cur.cpu != atomic_load(&a->cpu) ||
+	    x86_cur.vector != atomic_load(&a->vector))
+		return; /* still arriving on the old vector */
+	bool expected = true;
+	if (atomic_compare_exchange_strong(&a->move_in_progress, &expected, false)) {
+		atomic_fetch_add(&a->p->moves_completed, 1);
+	}
+}
+
+static void apic_compose(struct msk_irq_data *d, struct msk_msi_msg *msg)
+{
+	struct x86_apicd *a = d->chip_data;
+	unsigned int cpu = atomic_load(&a->cpu);
+	msg->address_lo = msk_x86_msi_compat_addr((uint8_t)x86_apic_id(a->p, cpu), false, false);
+	msg->address_hi = 0;
+	msg->data =
+		msk_x86_msi_compat_data((uint8_t)atomic_load(&a->vector), MSK_APIC_DM_FIXED, false);
+}
+
+/* Allocate a real vector for `a` on the online CPUs of `mask`. vector_lock held. */
+static int alloc_vector(struct x86_platform *p, struct x86_apicd *a, const struct msk_cpumask *mask,
+			bool reserved, unsigned int *cpu)
+{
+	if (a->is_managed)
+		return msk_matrix_alloc_managed(p->matrix, mask, cpu);
+	return msk_matrix_alloc(p->matrix, mask, reserved, cpu);
+}
+
+static int apic_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *mask, bool force)
+{
+	struct x86_apicd *a = d->chip_data;
+	struct x86_platform *p = a->p;
+	char list[96];
+	pthread_mutex_lock(&p->vector_lock);
+	x86_vector_cleanup_locked(p);
+	int rc = MSK_IRQ_SET_MASK_OK;
+	if (!a->has_vector)
+		goto out; /* not assigned: the next activation uses the new mask */
+	if (!force && (atomic_load(&a->move_in_progress) || a->cleanups)) {
+		rc = msk_err(MSK_EBUSY,
+			     "VECTOR: virq %u: a move from vector 0x%x on CPU %u is in progress",
+			     a->virq, a->prev_vector, a->prev_cpu);
+		goto out;
+	}
+	struct msk_cpumask on = online_cpus(p), target;
+	msk_cpumask_and(&target, mask, &on);
+	if (msk_cpumask_empty(&target)) {
+		rc = msk_err(MSK_EINVAL, "VECTOR: virq %u: no online CPU in {%s}", a->virq,
+			     msk_cpumask_format(mask, list, sizeof(list)));
+		goto out;
+	}
+	unsigned int old_cpu = atomic_load(&a->cpu), old_vec = atomic_load(&a->vector);
+	if (msk_cpumask_test(&target, old_cpu)) {
+		/* Already there: no point in moving (as Linux). */
+		struct msk_cpumask one = msk_cpumask_of(old_cpu);
+		msk_irq_data_update_effective_affinity(d, &one);
+		goto out;
+	}
+	struct x86_cleanup *node = msk_calloc(1, sizeof(*node));
+	if (!node) {
+		rc = msk_err(MSK_ENOMEM, "VECTOR: virq %u: move", a->virq);
+		goto out;
+	}
+	unsigned int cpu;
+	int vec = alloc_vector(p, a, &target, false, &cpu);
+	if (vec < 0) {
+		msk_free(node);
+		rc = vec;
+		msk_err_context("VECTOR: virq %u: move", a->virq);
+		goto out;
+	}
+	/* A forced move ends a move in progress: its old vector just waits for its IRR. */
+	if (atomic_load(&a->move_in_progress))
+		atomic_store(&a->move_in_progress, false);
+	publish(p, cpu, (unsigned int)vec, a);
+	a->prev_cpu = old_cpu;
+	a->prev_vector = old_vec;
+	atomic_store(&a->vector, (unsigned int)vec);
+	atomic_store(&a->cpu, cpu);
+	bool old_online = msk_cpumask_test(&on, old_cpu);
+	if (old_online)
+		atomic_store_explicit(&a->move_in_progress, true, memory_order_release);
+	retire(p, a, old_cpu, old_vec, a->is_managed, old_online, node);
+	atomic_fetch_add(&p->moves, 1);
+	struct msk_cpumask one = msk_cpumask_of(cpu);
+	msk_irq_data_update_effective_affinity(d, &one);
+out:
+	pthread_mutex_unlock(&p->vector_lock);
+	return rc;
+}
+
+static const struct msk_irq_chip apic_chip = {
+	.name = "APIC",
+	.irq_ack = apic_ack,
+	.irq_set_affinity = apic_set_affinity,
+	.irq_compose_msi_msg = apic_compose,
+};
+
+/* ---- the domain ------------------------------------------------------------------------- */
+
+/* Undo the allocation-time resources of one virq (vector_lock held). */
+static void release_all_locked(struct x86_platform *p, struct x86_apicd *a)
+{
+	atomic_store(&a->move_in_progress, false);
+	purge_records(p, a);
+	if (a->has_vector) {
+		release_now(p, a, atomic_load(&a->cpu), atomic_load(&a->vector), a->is_managed);
+		a->has_vector = false;
+	}
+	if (a->has_reserved) {
+		msk_matrix_remove_reserved(p->matrix);
+		a->has_reserved = false;
+	}
+	if (a->has_slots) {
+		msk_matrix_remove_managed(p->matrix, &a->managed_mask);
+		a->has_slots = false;
+	}
+}
+
+static void free_apicd_cb(msk_rcu_head *head)
+{
+	msk_free(caa_container_of(head, struct x86_apicd, rcu));
+}
+
+static void vector_free(struct msk_irq_domain *d, unsigned int virq, unsigned int nr)
+{
+	struct x86_platform *p = plat_of(d);
+	for (unsigned int i = 0; i < nr; i++) {
+		struct msk_irq_data *irqd = msk_domain_get_irq_data(d, virq + i);
+		if (!irqd || !irqd->chip_data)
+			continue;
+		struct x86_apicd *a = irqd->chip_data;
+		pthread_mutex_lock(&p->vector_lock);
+		release_all_locked(p, a);
+		pthread_mutex_unlock(&p->vector_lock);
+		if (a->dev_domain)
+			msk_msi_monitor_resource(a->dev_domain, "vector", -1);
+		msk_domain_reset_irq_data(irqd);
+		msk_call_rcu(&a->rcu, free_apicd_cb);
+	}
+}
+
+static int vector_alloc_one(struct x86_platform *p, struct msk_irq_domain *d, unsigned int virq)
+{
+	struct msk_irq_data *irqd = msk_domain_get_irq_data(d, virq);
+	if (!irqd)
+		return msk_err(MSK_EINVAL, "VECTOR: virq %u has no VECTOR level", virq);
+	struct x86_apicd *a = msk_calloc(1, sizeof(*a));
+	if (!a)
+		return msk_err(MSK_ENOMEM, "VECTOR: virq %u", virq);
+	a->p = p;
+	a->virq = virq;
+	a->is_managed = msk_irq_data_is_managed(irqd);
+	struct msk_cpumask all;
+	msk_cpumask_fill(&all, p->ncpus);
+	int rc;
+	pthread_mutex_lock(&p->vector_lock);
+	x86_vector_cleanup_locked(p);
+	if (a->is_managed) {
+		msk_cpumask_and(&a->managed_mask, msk_irq_data_affinity(irqd), &all);
+		rc = msk_matrix_reserve_managed(p->matrix, &a->managed_mask);
+		a->has_slots = rc == 0;
+	} else {
+		rc = msk_matrix_reserve(p->matrix);
+		a->has_reserved = rc == 0;
+		a->can_reserve = true;
+	}
+	if (rc == -MSK_ENOSPC)
+		nospc_with_counts(p, virq);
+	point_at_shutdown(p, a);
+	pthread_mutex_unlock(&p->vector_lock);
+	if (rc < 0) {
+		msk_free(a);
+		return rc;
+	}
+	msk_domain_set_hwirq_and_chip(d, virq, virq, &apic_chip, a);
+	if (a->can_reserve)
+		msk_irq_data_set_can_reserve(irqd, true);
+	struct msk_irq_data *top = msk_desc_irq_data(irqd->desc);
+	if (top && msk_msi_domain_get_info(top->domain)) {
+		a->dev_domain = top->domain;
+		msk_msi_monitor_resource(a->dev_domain, "vector", 1);
+	}
+	return 0;
+}
+
+static int vector_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned int nr, void *arg)
+{
+	struct x86_platform *p = plat_of(d);
+	for (unsigned int i = 0; i < nr; i++) {
+		int rc = vector_alloc_one(p, d, virq + i);
+		if (rc < 0) {
+			vector_free(d, virq, i);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int vector_activate(struct msk_irq_domain *d, struct msk_irq_data *irqd, bool reserve)
+{
+	struct x86_platform *p = plat_of(d);
+	struct x86_apicd *a = irqd->chip_data;
+	int rc = 0;
+	pthread_mutex_lock(&p->vector_lock);
+	x86_vector_cleanup_locked(p);
+	if (a->has_vector)
+		goto out;
+	struct msk_cpumask on = online_cpus(p), target;
+	msk_cpumask_and(&target, msk_irq_data_affinity(irqd), &on);
+	if (reserve || (a->is_managed && msk_cpumask_empty(&target))) {
+		/* Reservation, or managed with no CPU: the shutdown vector. */
+		point_at_shutdown(p, a);
+		goto out;
+	}
+	unsigned int cpu;
+	int vec;
+	if (a->is_managed) {
+		vec = msk_matrix_alloc_managed(p->matrix, &target, &cpu);
+	} else {
+		bool reserved = a->has_reserved;
+		if (msk_cpumask_empty(&target))
+			target = on;
+		vec = msk_matrix_alloc(p->matrix, &target, reserved, &cpu);
+		if (vec == -MSK_ENOSPC && reserved && !msk_cpumask_equal(&target, &on))
+			vec = msk_matrix_alloc(p->matrix, &on, reserved, &cpu); /* any online CPU */
+		if (vec >= 0)
+			a->has_reserved = false;
+	}
+	if (vec < 0) {
+		rc = vec;
+		if (rc == -MSK_ENOSPC)
+			nospc_with_counts(p, a->virq);
+		goto out;
+	}
+	publish(p, cpu, (unsigned int)vec, a);
+	atomic_store(&a->vector, (unsigned int)vec);
+	atomic_store(&a->cpu, cpu);
+	a->has_vector = true;
+	struct msk_cpumask one = msk_cpumask_of(cpu);
+	msk_irq_data_update_effective_affinity(irqd, &one);
+out:
+	pthread_mutex_unlock(&p->vector_lock);
+	return rc;
+}
+
+static void vector_deactivate(struct msk_irq_domain *d, struct msk_irq_data *irqd)
+{
+	struct x86_platform *p = plat_of(d);
+	struct x86_apicd *a = irqd->chip_data;
+	pthread_mutex_lock(&p->vector_lock);
+	if (a->has_vector) {
+		/* A move that never completed will not now: its old vector just waits. */
+		atomic_store(&a->move_in_progress, false);
+		struct x86_cleanup *node = msk_calloc(1, sizeof(*node));
+		retire(p, a, atomic_load(&a->cpu), atomic_load(&a->vector), a->is_managed, false,
+		       node);
+		a->has_vector = false;
+		/* Back to reservation mode (Linux reserve_irq_vector_locked). */
+		if (a->can_reserve && !a->has_reserved)
+			a->has_reserved = msk_matrix_reserve(p->matrix) == 0;
+	}
+	point_at_shutdown(p, a);
+	x86_vector_cleanup_locked(p);
+	pthread_mutex_unlock(&p->vector_lock);
+}
+
+static void vector_debug_show(struct msk_irq_domain *d, struct msk_irq_data *irqd, char *buf,
+			      size_t size)
+{
+	struct x86_platform *p = plat_of(d);
+	if (!irqd) {
+		struct msk_matrix_stats st;
+		pthread_mutex_lock(&p->vector_lock);
+		msk_matrix_stats(p->matrix, &st);
+		pthread_mutex_unlock(&p->vector_lock);
+		snprintf(buf, size, "online CPUs: %u, available: %u, reserved: %u, allocated: %u",
+			 st.online_cpus, st.global_available, st.global_reserved,
+			 st.total_allocated);
+		return;
+	}
+	struct x86_apicd *a = irqd->chip_data;
+	if (!a) {
+		snprintf(buf, size, "%s", "");
+		return;
+	}
+	pthread_mutex_lock(&p->vector_lock);
+	snprintf(buf, size,
+		 "vector: %u target: %u previous vector: %u previous target: %u "
+		 "move_in_progress: %d is_managed: %d can_reserve: %d has_reserved: %d "
+		 "cleanup_pending: %d",
+		 atomic_load(&a->vector), atomic_load(&a->cpu),
+		 atomic_load(&a->move_in_progress) ? a->prev_vector : 0,
+		 atomic_load(&a->move_in_progress) ? a->prev_cpu : 0,
+		 atomic_load(&a->move_in_progress), a->is_managed, a->can_reserve, a->has_reserved,
+		 a->cleanups > 0);
+	pthread_mutex_unlock(&p->vector_lock);
+}
+
+static const struct msk_irq_domain_ops vector_ops = {
+	.alloc = vector_alloc,
+	.free = vector_free,
+	.activate = vector_activate,
+	.deactivate = vector_deactivate,
+	.debug_show = vector_debug_show,
+};
+
+/* ---- the MSI parent ------------------------------------------------------------------ */
+
+static int x86_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev, unsigned int nvec,
+			   struct msk_msi_alloc_info *arg)
+{
+	memset(arg, 0, sizeof(*arg));
+	switch (msk_domain_bus_token(d)) {
+	case MSK_DOMAIN_BUS_PCI_DEVICE_MSIX:
+		arg->flags = X86_ALLOC_TYPE_PCI_MSIX;
+		break;
+	case MSK_DOMAIN_BUS_PCI_DEVICE_IMS:
+		arg->flags = X86_ALLOC_TYPE_IMS;
+		break;
+	default:
+		arg->flags = X86_ALLOC_TYPE_PCI_MSI;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Linux x86_init_dev_msi_info, reached directly (VECTOR is the parent) or
+ * through INTEL-IR-0 (real_parent is then the remapping domain, whose
+ * supported flags apply).
+ */
+static bool x86_init_dev_msi_info(struct msk_device *dev, struct msk_irq_domain *domain,
+				  struct msk_irq_domain *real_parent,
+				  struct msk_msi_domain_info *info)
+{
+	if (!msk_msi_lib_init_dev_msi_info(dev, domain, real_parent, info))
+		return false;
+	info->ops->msi_prepare = x86_msi_prepare;
+	return true;
+}
+
+static const struct msk_msi_parent_ops vector_msi_parent_ops = {
+	.supported_flags = MSK_MSI_FLAG_PCI_MSIX | MSK_MSI_FLAG_PCI_MSIX_ALLOC_DYN,
+	.required_flags = MSK_MSI_FLAG_USE_DEF_DOM_OPS | MSK_MSI_FLAG_USE_DEF_CHIP_OPS,
+	.chip_flags = MSK_MSI_CHIP_FLAG_SET_ACK,
+	.bus_select_token = MSK_DOMAIN_BUS_ANY,
+	.prefix = "",
+	.init_dev_msi_info = x86_init_dev_msi_info,
+};
+
+int x86_vector_init(struct x86_platform *p)
+{
+	int rc = msk_matrix_create(X86_NR_VECTORS, X86_FIRST_VECTOR, X86_FIRST_SYSTEM, p->ncpus,
+				   &p->matrix);
+	if (rc < 0)
+		return rc;
+	rc = msk_matrix_assign_system(p->matrix, X86_SYSCALL_VECTOR);
+	for (unsigned int c = 0; rc == 0 && c < p->ncpus; c++)
+		rc = msk_matrix_online(p->matrix, c);
+	if (rc < 0)
+		return rc;
+	p->table = msk_calloc((size_t)p->ncpus * X86_NR_VECTORS, sizeof(*p->table));
+	if (!p->table)
+		return msk_err(MSK_ENOMEM, "x86: vector tables of %u CPUs", p->ncpus);
+	struct msk_irq_domain_info di = {
+		.name = "VECTOR",
+		.ops = &vector_ops,
+		.host_data = p,
+		.bus_token = MSK_DOMAIN_BUS_ANY,
+	};
+	rc = msk_domain_create(p->base.core, &di, &p->vector_domain);
+	if (rc < 0)
+		return rc;
+	return msk_msi_set_parent_ops(p->vector_domain, &vector_msi_parent_ops);
+}
+
+struct x86_apicd *x86_vector_apicd(struct x86_platform *p, unsigned int virq)
+{
+	if (!p->vector_domain)
+		return NULL;
+	struct msk_irq_data *irqd = msk_domain_get_irq_data(p->vector_domain, virq);
+	return irqd ? irqd->chip_data : NULL;
+}
+
+int msk_x86_platform_irq_vector(struct msk_platform *pl, unsigned int virq,
+				struct msk_x86_irq_vector *out)
+{
+	if (!pl || !out || strcmp(pl->ops->arch, "x86") != 0 || pl->cfg.bare)
+		return msk_err(MSK_EINVAL, "not an x86 platform with drivers");
+	struct x86_platform *p = x86_of(pl);
+	struct x86_apicd *a = x86_vector_apicd(p, virq);
+	if (!a)
+		return msk_err(MSK_EINVAL, "x86: virq %u has no VECTOR level", virq);
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&p->vector_lock);
+	out->assigned = a->has_vector;
+	out->reserved = a->has_reserved;
+	out->managed = a->is_managed;
+	out->can_reserve = a->can_reserve;
+	out->move_in_progress = atomic_load(&a->move_in_progress);
+	out->cleanup_pending = a->cleanups;
+	out->vector = atomic_load(&a->vector);
+	out->cpu = atomic_load(&a->cpu);
+	if (out->move_in_progress) {
+		out->prev_vector = a->prev_vector;
+		out->prev_cpu = a->prev_cpu;
+	}
+	unsigned int index, sub;
+	out->remapped = x86_ir_lookup(p, virq, &index, &sub);
+	if (out->remapped) {
+		out->irte_index = index;
+		out->sub_handle = sub;
+	}
+	pthread_mutex_unlock(&p->vector_lock);
+	return 0;
+}
