@@ -21,5 +21,6 @@
 #include <msikit/hw_pci.h>
 #include <msikit/report.h>
 #include <msikit/platform.h>
+#include <msikit/platform_ppc64.h>
 
 #endif
