@@ -41,5 +41,6 @@ void bench_add(struct bench_report *rep, const char *name, const char *unit, dou
 	       double baseline, const char *params);
 
 int bench_core_dispatch(struct bench_report *rep);
+int bench_ppc64(struct bench_report *rep);
 
 #endif

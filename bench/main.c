@@ -11,6 +11,8 @@
 static const struct bench benches[] = {
 	{ "core", "ns per delivered interrupt: lookup + edge flow + handler vs bare dispatch",
 	  bench_core_dispatch },
+	{ "ppc64", "ns per delivered interrupt: MSI-X -> XIVE -> queue -> CPU -> handler -> EOI",
+	  bench_ppc64 },
 };
 
 uint64_t bench_now_ns(void)
