@@ -178,9 +178,8 @@ int pseries_pci_detach(struct pseries_msi *ps, struct msk_pci_dev *pdev)
 	while (pf && pf->pdev != pdev)
 		pf = pf->next;
 	pthread_mutex_unlock(&ps->lock);
-	if (!pf || !pdev)
-		return msk_err(MSK_ENOENT, "pSeries: %s is not attached",
-			       pdev ? msk_pci_name(pdev) : "(null)");
+	if (!pf || !pdev) /* pdev may be stale: do not look into it */
+		return msk_err(MSK_ENOENT, "pSeries: PCI device %p is not attached", (void *)pdev);
 	/* Frees the vectors and removes the domains: teardown disables MSI in firmware. */
 	int rc = msk_pci_dev_destroy(pdev);
 	if (rc < 0)
