@@ -44,5 +44,6 @@ int bench_core_dispatch(struct bench_report *rep);
 int bench_pci_alloc_at(struct bench_report *rep);
 int bench_arm64(struct bench_report *rep);
 int bench_x86(struct bench_report *rep);
+int bench_ppc64(struct bench_report *rep);
 
 #endif

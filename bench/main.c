@@ -18,6 +18,8 @@ static const struct bench benches[] = {
 	  "x86: ns per interrupt raise->handler (compat, remapped); vector allocation 200 vs 1 in "
 	  "use",
 	  bench_x86 },
+	{ "ppc64", "ns per delivered interrupt: MSI-X -> XIVE -> queue -> CPU -> handler -> EOI",
+	  bench_ppc64 },
 };
 
 uint64_t bench_now_ns(void)

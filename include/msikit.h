@@ -23,5 +23,6 @@
 #include <msikit/platform.h>
 #include <msikit/irqchip_x86.h>
 #include <msikit/cpuhotplug.h>
+#include <msikit/platform_ppc64.h>
 
 #endif

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ppc64 (pSeries) platform: a XIVE and the pSeries firmware models,
+ * and - unless bare - the XIVE root driver and the pSeries MSI parent on
+ * top of them, wired to a core (see msikit/platform_ppc64.h and
+ * docs/platform-ppc64.md).
+ */
+#include <msikit/platform_ppc64.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/error.h"
+#include "irqchip/pseries.h"
+#include "irqchip/xive.h"
+
+struct ppc64 {
+	struct msk_platform pub; /* first */
+	struct msk_xive *xive;
+	struct msk_spapr *fw;
+	struct xive_drv *xdrv;	/* NULL when bare */
+	struct pseries_msi *ps; /* NULL when bare */
+	uint32_t pe_quota;
+};
+
+static const struct msk_platform_ops ppc64_ops;
+
+static struct ppc64 *ppc64_of(struct msk_platform *p)
+{
+	return (struct ppc64 *)p;
+}
+
+struct msk_xive *msk_ppc64_platform_xive(struct msk_platform *p)
+{
+	return p && p->ops == &ppc64_ops ? ppc64_of(p)->xive : NULL;
+}
+
+struct msk_spapr *msk_ppc64_platform_firmware(struct msk_platform *p)
+{
+	return p && p->ops == &ppc64_ops ? ppc64_of(p)->fw : NULL;
+}
+
+/* Tear down what exists, drivers first. False if a driver is still in use. */
+static bool teardown(struct ppc64 *pp)
+{
+	if (pp->ps) {
+		if (pseries_msi_destroy(pp->ps) < 0)
+			return false;
+		pp->ps = NULL;
+	}
+	if (pp->xdrv) {
+		if (xive_drv_destroy(pp->xdrv) < 0)
+			return false;
+		pp->xdrv = NULL;
+	}
+	msk_spapr_destroy(pp->fw);
+	pp->fw = NULL;
+	msk_xive_destroy(pp->xive);
+	pp->xive = NULL;
+	return true;
+}
+
+static void ppc64_destroy(struct msk_platform *p)
+{
+	struct ppc64 *pp = ppc64_of(p);
+	if (!teardown(pp)) {
+		/* The core's domains still use the drivers: keep everything alive. */
+		msk_err_context("ppc64: platform still in use, not destroyed");
+		return;
+	}
+	msk_free(pp);
+}
+
+static struct msk_irq_domain *ppc64_msi_parent(struct msk_platform *p)
+{
+	struct ppc64 *pp = ppc64_of(p);
+	return pp->ps ? pseries_msi_domain(pp->ps) : NULL;
+}
+
+static int ppc64_cpu_service(struct msk_platform *p, unsigned int cpu, unsigned int max)
+{
+	return xive_drv_service(ppc64_of(p)->xdrv, cpu, max);
+}
+
+/* Bare: the raw EISN of CPU cpu's most favoured queue entry. */
+static int ppc64_cpu_take(struct msk_platform *p, unsigned int cpu, uint64_t *id, uint64_t *weight)
+{
+	struct ppc64 *pp = ppc64_of(p);
+	if (!p->cfg.bare)
+		return msk_err(
+			MSK_ENOTSUP,
+			"ppc64: the drivers own the queues; take with msk_platform_cpu_service");
+	uint32_t eisn, w;
+	unsigned int prio;
+	int rc = msk_xive_take(pp->xive, cpu, &eisn, &prio, &w);
+	if (rc == 1) {
+		*id = eisn;
+		*weight = w;
+	}
+	return rc;
+}
+
+static uint64_t ppc64_held(struct msk_platform *p)
+{
+	return msk_xive_held(ppc64_of(p)->xive);
+}
+
+static int ppc64_pci_add(struct msk_platform *p, struct msk_pcifn *fn, struct msk_pci_dev **out)
+{
+	struct ppc64 *pp = ppc64_of(p);
+	if (!pp->ps)
+		return msk_err(MSK_ENOTSUP,
+			       "ppc64: a bare platform has no OS view; register functions with "
+			       "msk_spapr_add_function on msk_ppc64_platform_firmware()");
+	return pseries_pci_attach(pp->ps, fn, out);
+}
+
+static int ppc64_pci_remove(struct msk_platform *p, struct msk_pci_dev *pdev)
+{
+	struct ppc64 *pp = ppc64_of(p);
+	if (!pp->ps)
+		return msk_pci_dev_destroy(pdev);
+	return pseries_pci_detach(pp->ps, pdev);
+}
+
+static void ppc64_layout(struct msk_platform *p, struct msk_platform_layout *out)
+{
+	out->esb = MSK_PPC64_ESB_BASE;
+	out->esb_stride = 2ull << MSK_PPC64_ESB_SHIFT;
+	out->msi_window = MSK_PPC64_MSI_WINDOW;
+}
+
+static size_t ppc64_counters(struct msk_platform *p, struct msk_platform_counter *out, size_t max)
+{
+	struct ppc64 *pp = ppc64_of(p);
+	uint32_t ipi_base, ipis, msi_base, msis;
+	msk_spapr_ipi_range(pp->fw, &ipi_base, &ipis);
+	msk_spapr_msi_range(pp->fw, &msi_base, &msis);
+	uint32_t pool_free = msk_spapr_pool_free(pp->fw);
+	struct msk_platform_counter c[] = {
+		{ "lisns", (int64_t)(msis - pool_free) }, /* MSI LISNs the firmware handed out */
+		{ "lisn-pool-free", pool_free },
+		{ "pe-quota", pp->pe_quota },
+		{ "ipis", ipis },
+		{ "xive-mapped", pp->xdrv ? msk_domain_mapcount(xive_drv_domain(pp->xdrv)) : 0 },
+		{ "pci-functions", pp->ps ? pseries_attached(pp->ps) : 0 },
+	};
+	size_t n = sizeof(c) / sizeof(c[0]);
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = c[i];
+	return n < max ? n : max;
+}
+
+static const struct msk_platform_ops ppc64_ops = {
+	.arch = "ppc64",
+	.destroy = ppc64_destroy,
+	.msi_parent = ppc64_msi_parent,
+	.cpu_service = ppc64_cpu_service,
+	.cpu_take = ppc64_cpu_take,
+	.held = ppc64_held,
+	/* CPU hotplug: not for pSeries yet (the generic path comes with x86). */
+	.cpu_offline = NULL,
+	.cpu_online = NULL,
+	.pci_add = ppc64_pci_add,
+	.pci_remove = ppc64_pci_remove,
+	.layout = ppc64_layout,
+	.counters = ppc64_counters,
+};
+
+static int create_models(struct ppc64 *pp, struct msk_bus *bus,
+			 const struct msk_platform_config *cfg)
+{
+	struct msk_xive_config xc = {
+		.nr_sources = MSK_PPC64_NR_SOURCES,
+		.nr_cpus = cfg->ncpus,
+		.esb_base = MSK_PPC64_ESB_BASE,
+		.esb_shift = MSK_PPC64_ESB_SHIFT,
+		.msi_window_base = MSK_PPC64_MSI_WINDOW,
+		.msi_window_size = 0x10000,
+		.store_eoi = false,
+		.notify = cfg->notify,
+	};
+	int rc = msk_xive_create(bus, &xc, &pp->xive);
+	if (rc < 0)
+		return rc;
+	struct msk_spapr_config sc = { .ipi_count = cfg->ncpus, .pe_quota = pp->pe_quota };
+	return msk_spapr_create(pp->xive, &sc, &pp->fw);
+}
+
+static int create_drivers(struct ppc64 *pp, struct msk_core *core, struct msk_bus *bus,
+			  const struct msk_platform_config *cfg)
+{
+	struct xive_drv_config xc = {
+		.core = core,
+		.bus = bus,
+		.xive = pp->xive,
+		.fw = pp->fw,
+		.ncpus = cfg->ncpus,
+		.table_base = cfg->table_base,
+		.table_size = cfg->table_size,
+	};
+	int rc = xive_drv_create(&xc, &pp->xdrv);
+	if (rc < 0)
+		return rc;
+	struct pseries_msi_config pc = {
+		.core = core,
+		.xive = pp->xive,
+		.fw = pp->fw,
+		.parent = xive_drv_domain(pp->xdrv),
+		.buid = MSK_PPC64_BUID,
+		.post_free = cfg->pseries.post_free,
+	};
+	return pseries_msi_create(&pc, &pp->ps);
+}
+
+int msk_ppc64_platform_create(struct msk_core *core, struct msk_bus *bus,
+			      const struct msk_platform_config *cfg, struct msk_platform **out)
+{
+	if (!core || !bus || !cfg || !out)
+		return msk_err(MSK_EINVAL, "ppc64: missing argument");
+	if (cfg->ncpus < 1 || cfg->ncpus > MSK_XIVE_MAX_CPUS ||
+	    cfg->ncpus >= MSK_PPC64_NR_SOURCES / 2)
+		return msk_err(MSK_EINVAL, "ppc64: %u CPUs", cfg->ncpus);
+	if (!cfg->bare &&
+	    (!cfg->table_size || !msk_ram_contains(bus, cfg->table_base, cfg->table_size)))
+		return msk_err(
+			MSK_EINVAL, "ppc64: the driver table area [0x%llx, +0x%llx) must be RAM",
+			(unsigned long long)cfg->table_base, (unsigned long long)cfg->table_size);
+	struct ppc64 *pp = msk_calloc(1, sizeof(*pp));
+	if (!pp)
+		return msk_err(MSK_ENOMEM, "ppc64: platform");
+	pp->pub.ops = &ppc64_ops;
+	pp->pub.core = core;
+	pp->pub.bus = bus;
+	pp->pub.cfg = *cfg;
+	pp->pe_quota = cfg->pseries.pe_quota ? cfg->pseries.pe_quota : MSK_PPC64_PE_QUOTA_DEF;
+	int rc = create_models(pp, bus, cfg);
+	if (rc == 0 && !cfg->bare)
+		rc = create_drivers(pp, core, bus, cfg);
+	if (rc < 0) {
+		teardown(pp); /* nothing is in use yet: always succeeds */
+		msk_free(pp);
+		return rc;
+	}
+	*out = &pp->pub;
+	return 0;
+}

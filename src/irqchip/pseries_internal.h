@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSK_IRQCHIP_PSERIES_INTERNAL_H
+#define MSK_IRQCHIP_PSERIES_INTERNAL_H
+
+/* Private state of the pSeries MSI parent (pseries_msi.c, pseries_fw.c). */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <msikit/msi.h>
+
+#include "irqchip/pseries.h"
+
+/* A PCI function registered with the firmware (pseries_pci_attach). */
+struct pseries_fn {
+	struct pseries_fn *next;
+	struct pseries_msi *ps;
+	struct msk_pcifn *fn;
+	struct msk_pci_dev *pdev;
+	struct msk_device *dev;
+	uint32_t config_addr; /* bus << 16 | devfn << 8 */
+	/* Where the firmware writes messages: MSI capability, MSI-X table. */
+	unsigned int msi_cap;
+	bool msi_64;
+	unsigned int msix_entries;
+	unsigned int table_bar;
+	uint32_t table_offset;
+};
+
+struct pseries_msi {
+	struct msk_core *core;
+	struct msk_spapr *fw;
+	struct msk_irq_domain *domain;
+	uint64_t window; /* the XIVE's MSI window: every message's address */
+	uint64_t buid;
+	bool post_free;
+	struct msk_msi_parent_ops pops;
+	pthread_mutex_t lock; /* fns */
+	struct pseries_fn *fns;
+};
+
+/*
+ * What prepare learned for one device domain (the template's
+ * scratchpad[0]): the firmware's grant and the LISN of each index.
+ */
+struct pseries_dev {
+	struct pseries_msi *ps;
+	struct pseries_fn *pfn;
+	unsigned int type; /* MSK_RTAS_TYPE_MSI / _MSIX */
+	uint32_t quota;	   /* vectors the firmware granted */
+	uint32_t used;	   /* allocated now */
+	bool fw_holds;	   /* the firmware still holds the grant */
+	uint32_t lisn[];   /* quota entries */
+};
+
+/* The registered function of a device, or NULL. */
+struct pseries_fn *pseries_find_fn(struct pseries_msi *ps, struct msk_device *dev);
+
+/*
+ * ibm,change-msi for pfn: function code `func`, `count` vectors. Returns
+ * the RTAS status (after retrying "busy" answers a bounded number of
+ * times); *granted receives the count returned.
+ */
+int32_t pseries_rtas_change_msi(struct pseries_msi *ps, struct pseries_fn *pfn, uint32_t func,
+				uint32_t count, uint32_t *granted);
+
+/* ibm,query-interrupt-source-number: the RTAS status; *lisn the source. */
+int32_t pseries_rtas_query_source(struct pseries_msi *ps, struct pseries_fn *pfn, uint32_t index,
+				  uint32_t *lisn);
+
+#endif

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The XIVE root driver: bring-up (H_INT_RESET, one queue per CPU in guest
+ * RAM), the root domain, the CPU side (take from the queue, entry path),
+ * and removal.
+ */
+#include "irqchip/xive_internal.h"
+
+#include <string.h>
+
+#include <msikit/domain.h>
+
+#include "base/alloc.h"
+#include "base/error.h"
+
+int64_t xive_hcall(struct xive_drv *x, uint64_t opcode, uint64_t a0, uint64_t a1, uint64_t a2,
+		   uint64_t a3, uint64_t a4, uint64_t *rets)
+{
+	uint64_t args[5] = { a0, a1, a2, a3, a4 };
+	return msk_spapr_hcall(x->fw, opcode, args, 5, rets);
+}
+
+/* Zero [addr, addr + len) of guest RAM (a fresh queue must hold no valid entry). */
+static int zero_ram(struct msk_bus *bus, uint64_t addr, uint64_t len)
+{
+	static const uint8_t zeros[4096];
+	for (uint64_t off = 0; off < len; off += sizeof(zeros)) {
+		uint64_t n = len - off < sizeof(zeros) ? len - off : sizeof(zeros);
+		int rc = msk_ram_write(bus, addr + off, zeros, (size_t)n);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Remove the queues of CPUs [0, n). */
+static void reset_queues(struct xive_drv *x, unsigned int n)
+{
+	uint64_t rets[MSK_HCALL_NRETS];
+	for (unsigned int c = 0; c < n; c++)
+		xive_hcall(x, MSK_H_INT_SET_QUEUE_CONFIG, 0, c, XIVE_DRV_PRIO, 0, 0, rets);
+}
+
+/*
+ * The queues live in the table area: one naturally aligned 2^qshift block
+ * per CPU, 64 KiB each (Linux's page size on POWER) when the area holds
+ * them, else 4 KiB.
+ */
+static int place_queues(struct xive_drv *x, uint64_t base, uint64_t size)
+{
+	static const unsigned int shifts[] = { 16, 12 };
+	for (size_t i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+		uint64_t q = 1ull << shifts[i];
+		uint64_t first = (base + q - 1) & ~(q - 1);
+		if (first < base || first - base > size)
+			continue;
+		if ((size - (first - base)) / q >= x->ncpus) {
+			x->qshift = shifts[i];
+			x->qbase = first;
+			return 0;
+		}
+	}
+	return msk_err(MSK_EINVAL,
+		       "XIVE: table area [0x%llx, +0x%llx) cannot hold %u event queues of 4 KiB",
+		       (unsigned long long)base, (unsigned long long)size, x->ncpus);
+}
+
+static int setup_queues(struct xive_drv *x)
+{
+	uint64_t rets[MSK_HCALL_NRETS];
+	int64_t h = xive_hcall(x, MSK_H_INT_RESET, 0, 0, 0, 0, 0, rets);
+	if (h != MSK_H_SUCCESS)
+		return msk_err(MSK_EIO, "XIVE: H_INT_RESET failed %lld", (long long)h);
+	for (unsigned int c = 0; c < x->ncpus; c++) {
+		uint64_t qpage = x->qbase + ((uint64_t)c << x->qshift);
+		int rc = zero_ram(x->bus, qpage, 1ull << x->qshift);
+		if (rc < 0) {
+			reset_queues(x, c);
+			return msk_err(MSK_EINVAL, "XIVE: queue of CPU %u at 0x%llx is not RAM", c,
+				       (unsigned long long)qpage);
+		}
+		h = xive_hcall(x, MSK_H_INT_SET_QUEUE_CONFIG, MSK_H_INT_EQ_ALWAYS_NOTIFY, c,
+			       XIVE_DRV_PRIO, qpage, x->qshift, rets);
+		if (h != MSK_H_SUCCESS) {
+			reset_queues(x, c);
+			return msk_err(MSK_EIO,
+				       "XIVE: H_INT_SET_QUEUE_CONFIG cpu=%u prio=%u qpage=0x%llx "
+				       "qsize=%u failed %lld",
+				       c, XIVE_DRV_PRIO, (unsigned long long)qpage, x->qshift,
+				       (long long)h);
+		}
+	}
+	return 0;
+}
+
+int xive_drv_create(const struct xive_drv_config *cfg, struct xive_drv **out)
+{
+	if (!cfg || !cfg->core || !cfg->bus || !cfg->xive || !cfg->fw || !out || cfg->ncpus == 0 ||
+	    cfg->ncpus > msk_xive_nr_cpus(cfg->xive))
+		return msk_err(MSK_EINVAL, "XIVE: bad driver configuration");
+	struct xive_drv *x = msk_calloc(1, sizeof(*x));
+	unsigned int *targets = msk_calloc(cfg->ncpus, sizeof(*targets));
+	if (!x || !targets) {
+		msk_free(x);
+		msk_free(targets);
+		return msk_err(MSK_ENOMEM, "XIVE: driver state");
+	}
+	x->core = cfg->core;
+	x->bus = cfg->bus;
+	x->fw = cfg->fw;
+	x->xive = cfg->xive;
+	x->ncpus = cfg->ncpus;
+	x->nr_sources = msk_xive_nr_sources(cfg->xive);
+	x->targets = targets;
+	pthread_mutex_init(&x->lock, NULL);
+	int rc = place_queues(x, cfg->table_base, cfg->table_size);
+	if (rc == 0)
+		rc = setup_queues(x);
+	if (rc < 0)
+		goto fail;
+	struct msk_irq_domain_info info = {
+		.name = "XIVE",
+		.ops = &xive_domain_ops,
+		.host_data = x,
+		.hwirq_max = x->nr_sources,
+		.bus_token = MSK_DOMAIN_BUS_ANY,
+	};
+	rc = msk_domain_create(cfg->core, &info, &x->domain);
+	if (rc < 0) {
+		reset_queues(x, x->ncpus);
+		goto fail;
+	}
+	*out = x;
+	return 0;
+fail:
+	pthread_mutex_destroy(&x->lock);
+	msk_free(targets);
+	msk_free(x);
+	return rc;
+}
+
+int xive_drv_destroy(struct xive_drv *x)
+{
+	if (!x)
+		return 0;
+	int rc = msk_domain_remove(x->domain);
+	if (rc < 0)
+		return rc;
+	reset_queues(x, x->ncpus);
+	pthread_mutex_destroy(&x->lock);
+	msk_free(x->targets);
+	msk_free(x);
+	return 0;
+}
+
+struct msk_irq_domain *xive_drv_domain(struct xive_drv *x)
+{
+	return x->domain;
+}
+
+unsigned int xive_drv_queue_shift(const struct xive_drv *x)
+{
+	return x->qshift;
+}
+
+int xive_drv_service(struct xive_drv *x, unsigned int cpu, unsigned int max)
+{
+	int taken = 0;
+	while ((unsigned int)taken < max) {
+		uint32_t eisn, weight;
+		unsigned int prio;
+		int rc = msk_xive_take(x->xive, cpu, &eisn, &prio, &weight);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			break;
+		/*
+		 * The model's take is the TIMA acknowledge plus the queue scan.
+		 * EISN = LISN = hwirq of the root; the flow sends the EOI.
+		 */
+		msk_domain_handle_irq(x->domain, cpu, eisn, weight);
+		taken++;
+	}
+	return taken;
+}

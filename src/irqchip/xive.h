@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSK_IRQCHIP_XIVE_H
+#define MSK_IRQCHIP_XIVE_H
+
+/*
+ * The XIVE root domain of a pSeries partition (the OS side of
+ * arch/powerpc/sysdev/xive/{common,spapr}.c).
+ *
+ * hwirq = LISN. The driver reaches the controller only as a guest does:
+ * H_INT_* hcalls to the firmware (source information, routing, queues) and
+ * 8-byte loads/stores on the sources' ESB pages. Each CPU gets one event
+ * queue at priority XIVE_DRV_PRIO in guest RAM carved from the platform's
+ * table area; every source is routed with EISN = LISN, so what a CPU takes
+ * from its queue is the hwirq of this domain.
+ *
+ * Per-LISN state (ESB pages, target, saved P) is the chip_data of the XIVE
+ * level of a virq - never descriptor-wide data - and is freed by this
+ * level's free op (the 2025 untangling and its kmemleak follow-up).
+ *
+ * Chip: fasteoi. mask = ESB SET_PQ_01 (remembering P), unmask = SET_PQ_00
+ * (or SET_PQ_10 while an entry taken before the mask still awaits its EOI),
+ * EOI = Store-EOI when the source offers it, else SET_PQ_00 and a re-trigger
+ * store when Q was set; an EOI while masked leaves the ESB off.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <msikit/domain.h>
+#include <msikit/hw_xive.h>
+
+#define XIVE_DRV_PRIO 6u /* 7 belongs to the hypervisor */
+
+struct xive_drv;
+
+struct xive_drv_config {
+	struct msk_core *core;
+	struct msk_bus *bus;
+	struct msk_xive *xive; /* its geometry and the CPU interface (msk_xive_take) */
+	struct msk_spapr *fw;  /* the hcalls go here */
+	unsigned int ncpus;    /* CPUs 0..ncpus-1 get a queue */
+	uint64_t table_base;   /* guest RAM for the queues */
+	uint64_t table_size;
+};
+
+/* What a child domain passes to the XIVE root's alloc: the first LISN. */
+struct xive_fwspec {
+	uint32_t lisn;
+};
+
+/*
+ * Reset the interrupt routing (H_INT_RESET), give every CPU a zeroed queue
+ * (H_INT_SET_QUEUE_CONFIG) and create the root domain "XIVE". Returns 0,
+ * -MSK_EINVAL (table area too small or not RAM), -MSK_EIO (an hcall
+ * failed: the message names it and its code), -MSK_EEXIST (a domain named
+ * "XIVE" exists) or -MSK_ENOMEM; nothing remains configured on failure.
+ */
+int xive_drv_create(const struct xive_drv_config *cfg, struct xive_drv **out);
+
+/*
+ * Remove the root domain and the queues (entries not taken are lost by
+ * the model as "xive-queue-reset"). -MSK_EBUSY (nothing changed) while
+ * virqs or child domains remain.
+ */
+int xive_drv_destroy(struct xive_drv *x);
+
+struct msk_irq_domain *xive_drv_domain(struct xive_drv *x);
+
+/*
+ * CPU `cpu` takes up to `max` entries from its queue and runs each through
+ * the root's entry path with its weight (the EOI comes from the flow).
+ * Returns how many were taken. Call from the thread that runs that CPU.
+ */
+int xive_drv_service(struct xive_drv *x, unsigned int cpu, unsigned int max);
+
+/* Bytes of one queue (log2), for reports. */
+unsigned int xive_drv_queue_shift(const struct xive_drv *x);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSK_IRQCHIP_XIVE_INTERNAL_H
+#define MSK_IRQCHIP_XIVE_INTERNAL_H
+
+/* Private state of the XIVE root driver (xive.c, xive_irq.c). */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <msikit/hw.h>
+
+#include "irqchip/xive.h"
+
+struct xive_drv {
+	struct msk_core *core;
+	struct msk_bus *bus;
+	struct msk_spapr *fw;
+	struct msk_xive *xive; /* the CPU interface: msk_xive_take */
+	struct msk_irq_domain *domain;
+	unsigned int ncpus;
+	uint32_t nr_sources;
+	unsigned int qshift;   /* log2 bytes of each CPU's queue */
+	uint64_t qbase;	       /* CPU c's queue at qbase + (c << qshift) */
+	pthread_mutex_t lock;  /* targets[] */
+	unsigned int *targets; /* sources routed to each CPU (for spreading) */
+};
+
+/* One LISN as this driver knows it: the chip_data of its XIVE level. */
+struct xive_irq {
+	struct xive_drv *drv;
+	uint32_t lisn;
+	uint64_t trig; /* trigger page (bus address) */
+	uint64_t mgmt; /* management (EOI) page */
+	bool store_eoi;
+	pthread_mutex_t lock; /* ESB state changes and the two flags below */
+	bool masked;	      /* ESB set off by irq_mask */
+	bool saved_p;	      /* P was set when masked: an entry may still be queued */
+	int target;	      /* routed CPU, -1 when not routed (not activated) */
+};
+
+/* An hcall with up to five inputs; outputs in rets[MSK_HCALL_NRETS]. */
+int64_t xive_hcall(struct xive_drv *x, uint64_t opcode, uint64_t a0, uint64_t a1, uint64_t a2,
+		   uint64_t a3, uint64_t a4, uint64_t *rets);
+
+/* The "XIVE" domain's ops (xive_irq.c). */
+extern const struct msk_irq_domain_ops xive_domain_ops;
+
+#endif
