@@ -21,6 +21,8 @@
 #include <msikit/pci.h>
 
 #include "base/alloc.h"
+#include <msikit/cpuhotplug.h>
+
 #include "base/error.h"
 
 struct arm64_platform {
@@ -169,6 +171,32 @@ static size_t arm64_counters(struct msk_platform *p, struct msk_platform_counter
 	return n < max ? n : max;
 }
 
+/*
+ * CPU hotplug: the generic part moves or shuts down the CPU's virqs through
+ * the chips (MOVI moves pending LPIs with them); then the outgoing CPU handles what was already
+ * pending for it, as its last act. The caller keeps that CPU's service
+ * thread stopped meanwhile (msikit/cpuhotplug.h).
+ */
+static int arm64_cpu_offline(struct msk_platform *p, unsigned int cpu)
+{
+	if (cpu >= p->cfg.ncpus)
+		return msk_err(MSK_EINVAL, "arm64: no CPU %u", cpu);
+	struct msk_hotplug_stats st;
+	int rc = msk_irq_cpu_offline(p->core, cpu, &st);
+	if (rc == -MSK_EINVAL || rc == -MSK_EALREADY)
+		return rc;
+	while (arm64_cpu_service(p, cpu, 256) > 0)
+		;
+	return rc;
+}
+
+static int arm64_cpu_online(struct msk_platform *p, unsigned int cpu)
+{
+	if (cpu >= p->cfg.ncpus)
+		return msk_err(MSK_EINVAL, "arm64: no CPU %u", cpu);
+	return msk_irq_cpu_online(p->core, cpu, NULL);
+}
+
 static const struct msk_platform_ops arm64_ops = {
 	.arch = "arm64",
 	.destroy = arm64_destroy,
@@ -176,8 +204,8 @@ static const struct msk_platform_ops arm64_ops = {
 	.cpu_service = arm64_cpu_service,
 	.cpu_take = arm64_cpu_take,
 	.held = arm64_held,
-	.cpu_offline = NULL, /* generic hotplug is not wired for arm64 yet */
-	.cpu_online = NULL,
+	.cpu_offline = arm64_cpu_offline,
+	.cpu_online = arm64_cpu_online,
 	.pci_add = arm64_pci_add,
 	.pci_remove = arm64_pci_remove,
 	.layout = arm64_layout,

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include <msikit/cpuhotplug.h>
+
 #include "base/error.h"
 #include "irqchip/pseries.h"
 #include "irqchip/xive.h"
@@ -152,6 +154,32 @@ static size_t ppc64_counters(struct msk_platform *p, struct msk_platform_counter
 	return n < max ? n : max;
 }
 
+/*
+ * CPU hotplug: the generic part moves or shuts down the CPU's virqs through
+ * the chips (H_INT_SET_SOURCE_CONFIG retargets the sources; entries already queued stay in the outgoing CPU's event queue); then the outgoing CPU handles what was already
+ * pending for it, as its last act. The caller keeps that CPU's service
+ * thread stopped meanwhile (msikit/cpuhotplug.h).
+ */
+static int ppc64_cpu_offline(struct msk_platform *p, unsigned int cpu)
+{
+	if (cpu >= p->cfg.ncpus)
+		return msk_err(MSK_EINVAL, "ppc64: no CPU %u", cpu);
+	struct msk_hotplug_stats st;
+	int rc = msk_irq_cpu_offline(p->core, cpu, &st);
+	if (rc == -MSK_EINVAL || rc == -MSK_EALREADY)
+		return rc;
+	while (ppc64_cpu_service(p, cpu, 256) > 0)
+		;
+	return rc;
+}
+
+static int ppc64_cpu_online(struct msk_platform *p, unsigned int cpu)
+{
+	if (cpu >= p->cfg.ncpus)
+		return msk_err(MSK_EINVAL, "ppc64: no CPU %u", cpu);
+	return msk_irq_cpu_online(p->core, cpu, NULL);
+}
+
 static const struct msk_platform_ops ppc64_ops = {
 	.arch = "ppc64",
 	.destroy = ppc64_destroy,
@@ -160,8 +188,8 @@ static const struct msk_platform_ops ppc64_ops = {
 	.cpu_take = ppc64_cpu_take,
 	.held = ppc64_held,
 	/* CPU hotplug: not for pSeries yet (the generic path comes with x86). */
-	.cpu_offline = NULL,
-	.cpu_online = NULL,
+	.cpu_offline = ppc64_cpu_offline,
+	.cpu_online = ppc64_cpu_online,
 	.pci_add = ppc64_pci_add,
 	.pci_remove = ppc64_pci_remove,
 	.layout = ppc64_layout,
