@@ -21,5 +21,7 @@
 #include <msikit/hw_pci.h>
 #include <msikit/report.h>
 #include <msikit/platform.h>
+#include <msikit/sim.h>
+#include <msikit/machine.h>
 
 #endif
