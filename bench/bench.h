@@ -42,4 +42,11 @@ void bench_add(struct bench_report *rep, const char *name, const char *unit, dou
 
 int bench_core_dispatch(struct bench_report *rep);
 
+/*
+ * Run the benchmarks named in argv[1..] (all when none) and print them
+ * (--json: {"benchmarks":[...]}). prog names the command in messages.
+ * Returns 0, 1 (a benchmark failed) or 2 (bad usage).
+ */
+int bench_main(int argc, char **argv, const char *prog);
+
 #endif

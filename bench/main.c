@@ -1,85 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* msikit-bench [NAME...] [--json]: run benchmarks, print value, baseline, ratio. */
-#include <stdio.h>
-#include <string.h>
-#include <time.h>
-
-#include <msikit.h>
-
+/* msikit-bench [NAME...] [--json]: the benchmarks without the msikit command. */
 #include "bench.h"
-
-static const struct bench benches[] = {
-	{ "core", "ns per delivered interrupt: lookup + edge flow + handler vs bare dispatch",
-	  bench_core_dispatch },
-};
-
-uint64_t bench_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-void bench_add(struct bench_report *rep, const char *name, const char *unit, double value,
-	       double baseline, const char *params)
-{
-	if (rep->n >= BENCH_MAX_RESULTS)
-		return;
-	struct bench_result *r = &rep->r[rep->n++];
-	snprintf(r->name, sizeof(r->name), "%s", name);
-	snprintf(r->unit, sizeof(r->unit), "%s", unit);
-	snprintf(r->params, sizeof(r->params), "%s", params ? params : "");
-	r->value = value;
-	r->baseline = baseline;
-	r->ratio = baseline > 0 ? value / baseline : 0;
-}
-
-static void print_text(const struct bench_report *rep)
-{
-	printf("%-30s %12s %12s %8s  %s\n", "benchmark", "value", "baseline", "ratio", "params");
-	for (unsigned int i = 0; i < rep->n; i++) {
-		const struct bench_result *r = &rep->r[i];
-		printf("%-30s %9.2f %-2s %9.2f %-2s %7.2fx  %s\n", r->name, r->value, r->unit,
-		       r->baseline, r->unit, r->ratio, r->params);
-	}
-}
-
-static void print_json(const struct bench_report *rep)
-{
-	printf("{\"benchmarks\":[");
-	for (unsigned int i = 0; i < rep->n; i++) {
-		const struct bench_result *r = &rep->r[i];
-		printf("%s{\"name\":\"%s\",\"unit\":\"%s\",\"value\":%.3f,\"baseline\":%.3f,"
-		       "\"ratio\":%.3f,\"params\":\"%s\"}",
-		       i ? "," : "", r->name, r->unit, r->value, r->baseline, r->ratio, r->params);
-	}
-	printf("]}\n");
-}
 
 int main(int argc, char **argv)
 {
-	int json = 0, rc = 0, selected = 0;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (argv[i][0] != '-')
-			selected = 1;
-		else {
-			fprintf(stderr, "usage: msikit-bench [NAME...] [--json]\n");
-			return 2;
-		}
-	struct bench_report rep = { 0 };
-	for (size_t b = 0; b < sizeof(benches) / sizeof(benches[0]); b++) {
-		int want = !selected;
-		for (int i = 1; i < argc; i++)
-			if (strcmp(argv[i], benches[b].name) == 0)
-				want = 1;
-		if (want && benches[b].run(&rep) < 0)
-			rc = 1;
-	}
-	if (json)
-		print_json(&rep);
-	else
-		print_text(&rep);
-	return rc;
+	return bench_main(argc, argv, "msikit-bench");
 }

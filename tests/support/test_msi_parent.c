@@ -198,8 +198,11 @@ static void tp_msi_post_free(struct msk_irq_domain *d, struct msk_device *dev)
 	t->post_frees++;
 	struct msk_msi_domain_info *info = msk_msi_domain_get_info(d);
 	struct tp_devtable *tab = info->alloc_data->scratchpad[0].ptr;
-	if (tab)
-		tab->size = 0; /* "firmware disabled MSI": no entry is usable any more */
+	if (tab && tab->size) {
+		/* "Firmware disabled MSI": it took every entry back; none is usable any more. */
+		msk_msi_monitor_resource(d, "table", -(int64_t)tab->size);
+		tab->size = 0;
+	}
 }
 
 static bool tp_init_dev_msi_info(struct msk_device *dev, struct msk_irq_domain *domain,
