@@ -42,24 +42,41 @@ int lmsk_layout(lua_State *L)
 	return 1;
 }
 
+/* The message of a failed access: the library's, or one naming the access. */
+static const char *access_error(int rc, const char *what, uint64_t where, char *buf, size_t size)
+{
+	if (msk_last_error_code() == rc && *msk_last_error())
+		return msk_last_error();
+	snprintf(buf, size, "%s: %s at 0x%llx", msk_errname(rc), what, (unsigned long long)where);
+	return buf;
+}
+
 /* A read's value; with a failure (the hardware's all-ones/zero answer) plus the error. */
-static int push_read(lua_State *L, struct lrun *run, int rc, uint64_t v)
+static int push_read(lua_State *L, struct lrun *run, int rc, uint64_t v, const char *what,
+		     uint64_t where)
 {
 	lua_pushinteger(L, (lua_Integer)v);
 	if (rc == 0)
 		return 1;
-	const char *msg = msk_last_error();
+	char buf[160];
+	const char *msg = access_error(rc, what, where, buf, sizeof(buf));
 	strlist_add(&run->res->errors, msg);
 	lua_pushstring(L, msg);
 	return 2;
 }
 
-static int push_write(lua_State *L, struct lrun *run, int rc)
+static int push_write(lua_State *L, struct lrun *run, int rc, const char *what, uint64_t where)
 {
-	if (rc < 0)
-		return lmsk_fail(L, run);
-	lua_pushboolean(L, 1);
-	return 1;
+	if (rc == 0) {
+		lua_pushboolean(L, 1);
+		return 1;
+	}
+	char buf[160];
+	const char *msg = access_error(rc, what, where, buf, sizeof(buf));
+	strlist_add(&run->res->errors, msg);
+	lua_pushnil(L);
+	lua_pushstring(L, msg);
+	return 2;
 }
 
 int lmsk_mmio_read(lua_State *L)
@@ -68,8 +85,9 @@ int lmsk_mmio_read(lua_State *L)
 	uint64_t addr = (uint64_t)luaL_checkinteger(L, 2);
 	unsigned int size = (unsigned int)lmsk_check_size(L, 3);
 	uint64_t v = 0;
+	msk_clear_error();
 	int rc = msk_bus_read(msk_machine_bus(lm->m), addr, size, NULL, &v);
-	return push_read(L, lm->run, rc, v);
+	return push_read(L, lm->run, rc, v, "no device answers a read", addr);
 }
 
 int lmsk_mmio_write(lua_State *L)
@@ -78,8 +96,10 @@ int lmsk_mmio_write(lua_State *L)
 	uint64_t addr = (uint64_t)luaL_checkinteger(L, 2);
 	uint64_t value = (uint64_t)luaL_checkinteger(L, 3);
 	unsigned int size = (unsigned int)lmsk_check_size(L, 4);
+	msk_clear_error();
 	return push_write(L, lm->run,
-			  msk_bus_write(msk_machine_bus(lm->m), addr, value, size, NULL));
+			  msk_bus_write(msk_machine_bus(lm->m), addr, value, size, NULL),
+			  "no device takes a write", addr);
 }
 
 static int ram_check(lua_State *L, struct lmachine *lm, uint64_t addr, unsigned int size)
@@ -119,7 +139,8 @@ int lmsk_mem_write(lua_State *L)
 	uint8_t b[8];
 	for (unsigned int i = 0; i < size; i++)
 		b[i] = (uint8_t)(value >> (8 * i));
-	return push_write(L, lm->run, msk_ram_write(msk_machine_bus(lm->m), addr, b, size));
+	return push_write(L, lm->run, msk_ram_write(msk_machine_bus(lm->m), addr, b, size),
+			  "RAM write", addr);
 }
 
 /* --- CPUs -------------------------------------------------------------------------------------- */
@@ -193,8 +214,9 @@ int lmsk_dev_cfg_read(lua_State *L)
 	if (!fn)
 		return removed(L, dv);
 	uint64_t v = 0;
+	msk_clear_error();
 	int rc = msk_pcifn_cfg_read(fn, (unsigned)off, size, &v);
-	return push_read(L, dv->lm->run, rc, v);
+	return push_read(L, dv->lm->run, rc, v, "config read", (uint64_t)off);
 }
 
 int lmsk_dev_cfg_write(lua_State *L)
@@ -207,7 +229,9 @@ int lmsk_dev_cfg_write(lua_State *L)
 	luaL_argcheck(L, off >= 0 && off < MSK_PCIFN_CFG_SIZE, 2, "config offset 0..4095");
 	if (!fn)
 		return removed(L, dv);
-	return push_write(L, dv->lm->run, msk_pcifn_cfg_write(fn, (unsigned)off, value, size));
+	msk_clear_error();
+	return push_write(L, dv->lm->run, msk_pcifn_cfg_write(fn, (unsigned)off, value, size),
+			  "config write", (uint64_t)off);
 }
 
 int lmsk_dev_bar_read(lua_State *L)
@@ -221,8 +245,9 @@ int lmsk_dev_bar_read(lua_State *L)
 	if (!fn)
 		return removed(L, dv);
 	uint64_t v = 0;
+	msk_clear_error();
 	int rc = msk_pcifn_bar_read(fn, (unsigned)bar, off, size, &v);
-	return push_read(L, dv->lm->run, rc, v);
+	return push_read(L, dv->lm->run, rc, v, "BAR read", off);
 }
 
 int lmsk_dev_bar_write(lua_State *L)
@@ -236,7 +261,9 @@ int lmsk_dev_bar_write(lua_State *L)
 	luaL_argcheck(L, bar >= 0 && bar < MSK_PCIFN_NUM_BARS, 2, "BAR 0..5");
 	if (!fn)
 		return removed(L, dv);
-	return push_write(L, dv->lm->run, msk_pcifn_bar_write(fn, (unsigned)bar, off, value, size));
+	msk_clear_error();
+	return push_write(L, dv->lm->run, msk_pcifn_bar_write(fn, (unsigned)bar, off, value, size),
+			  "BAR write", off);
 }
 
 void lmsk_bare_register(lua_State *L)

@@ -125,7 +125,8 @@ void lmsk_check_cpus(lua_State *L, int idx, const char *what, unsigned int ncpus
 		int isint = 0;
 		lua_Integer c = lua_tointegerx(L, -1, &isint);
 		if (!isint || lua_type(L, -1) != LUA_TNUMBER || c < 0 || c >= (lua_Integer)ncpus)
-			luaL_error(L, "%s: CPU #%I must be a CPU number 0..%u", what, i, ncpus - 1);
+			luaL_error(L, "%s: CPU #%I must be a CPU number 0..%d", what, i,
+				   (int)ncpus - 1);
 		msk_cpumask_set(out, (unsigned int)c);
 		lua_pop(L, 1);
 	}
