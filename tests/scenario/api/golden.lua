@@ -15,7 +15,7 @@ disk:request(0, "ahci")
 
 nic:raise(0, 2)
 nic:raise(1)
-nic:raise(2) -- no handler: lost
+nic:raise(2) -- no handler yet: the entry is masked, the event waits in the PBA
 disk:raise(0)
 nic:mask(1)
 nic:raise(1) -- held while masked
