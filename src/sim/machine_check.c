@@ -167,24 +167,52 @@ void machine_arm_faults(struct msk_machine *m)
 	}
 	if (n) {
 		m->faults.alloc_fail_at = n;
+		m->fault_armed = n;
 		msk_fault_reset();
 		msk_fault_fail_alloc(n);
 	}
 }
 
+/* Stop counting: the failure fired already, or note how many allocations are left. */
+static void faults_stop(struct msk_machine *m)
+{
+	if (!m->fault_armed)
+		return;
+	unsigned long fired = msk_fault_injected_count();
+	unsigned long used = msk_fault_alloc_count();
+	m->faults.allocs_failed += fired;
+	m->fault_left = fired || used >= m->fault_armed ? 0 : m->fault_armed - used;
+	m->fault_armed = 0;
+	msk_fault_reset();
+}
+
+void machine_faults_pause(struct msk_machine *m)
+{
+	faults_stop(m);
+}
+
+void machine_faults_resume(struct msk_machine *m)
+{
+	if (!m->fault_left)
+		return;
+	m->fault_armed = m->fault_left;
+	m->fault_left = 0;
+	msk_fault_reset();
+	msk_fault_fail_alloc(m->fault_armed);
+}
+
 void msk_machine_faults_disarm(struct msk_machine *m)
 {
-	if (m && m->faults.alloc_fail_at) {
-		m->faults.allocs_failed += msk_fault_injected_count();
-		msk_fault_reset();
-		m->faults.alloc_fail_at = 0;
-	}
+	if (!m)
+		return;
+	faults_stop(m);
+	m->fault_left = 0;
 }
 
 void msk_machine_faults(const struct msk_machine *m, struct msk_machine_faults *out)
 {
 	*out = m->faults;
-	if (m->faults.alloc_fail_at)
+	if (m->fault_armed)
 		out->allocs_failed += msk_fault_injected_count();
 }
 

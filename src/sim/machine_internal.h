@@ -41,6 +41,8 @@ struct msk_machine {
 	struct machine_notes svc; /* CPU service errors */
 
 	struct msk_machine_faults faults;
+	unsigned long fault_armed; /* allocations until the injected failure, counted from arming */
+	unsigned long fault_left;  /* while paused: what is left of fault_armed */
 
 	void (*trace)(void *ctx, const struct msk_machine_event *ev);
 	void *trace_ctx;
@@ -57,6 +59,13 @@ void machine_notes_free(struct machine_notes *n);
 void machine_ledger_observer(void *ctx, char kind, enum msk_loss reason, uint32_t weight);
 int machine_after_step(void *ctx, const struct msk_sim_step *step);
 void machine_arm_faults(struct msk_machine *m);
+/*
+ * Hardware that cannot fail (a function's BARs being decoded or going
+ * away with the function) runs with allocation fault injection paused;
+ * what was left of the countdown resumes afterwards.
+ */
+void machine_faults_pause(struct msk_machine *m);
+void machine_faults_resume(struct msk_machine *m);
 
 /* machine_pci.c */
 void machine_remove_all_devices(struct msk_machine *m);

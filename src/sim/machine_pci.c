@@ -50,6 +50,14 @@ struct msk_machine_dev *msk_machine_dev_at(struct msk_machine *m, unsigned int i
 	return i < m->ndevs ? m->devs[i] : NULL;
 }
 
+/* The function leaves the bus (its BARs stop decoding); that cannot fail. */
+static void destroy_function(struct msk_machine *m, struct msk_pcifn *fn)
+{
+	machine_faults_pause(m);
+	msk_pcifn_destroy(fn);
+	machine_faults_resume(m);
+}
+
 /* Firmware: place every implemented BAR in the window and let the function decode it. */
 static int assign_bars(struct msk_machine *m, struct msk_machine_dev *d)
 {
@@ -104,7 +112,10 @@ static int make_function(struct msk_machine *m, const struct msk_machine_pci_con
 	int rc = msk_pcifn_create(m->bus, &fc, &d->pcifn);
 	if (rc < 0)
 		return msk_err_context("PCI %s", d->name);
-	return assign_bars(m, d);
+	machine_faults_pause(m);
+	rc = assign_bars(m, d);
+	machine_faults_resume(m);
+	return rc;
 }
 
 static int attach(struct msk_machine *m, struct msk_machine_dev *d)
@@ -170,7 +181,7 @@ int msk_machine_pci_add(struct msk_machine *m, const struct msk_machine_pci_conf
 	if (rc < 0) {
 		if (d->pdev)
 			msk_platform_pci_remove(m->plat, d->pdev);
-		msk_pcifn_destroy(d->pcifn);
+		destroy_function(m, d->pcifn);
 		msk_free(d);
 		return rc;
 	}
@@ -195,7 +206,7 @@ int msk_machine_pci_remove(struct msk_machine *m, struct msk_machine_dev *d)
 	}
 	const char *saved = m->ctx_device;
 	m->ctx_device = d->name;
-	msk_pcifn_destroy(d->pcifn);
+	destroy_function(m, d->pcifn);
 	m->ctx_device = saved;
 	memmove(&m->devs[i], &m->devs[i + 1], (m->ndevs - i - 1) * sizeof(m->devs[0]));
 	m->ndevs--;
@@ -209,7 +220,7 @@ void machine_remove_all_devices(struct msk_machine *m)
 		struct msk_machine_dev *d = m->devs[m->ndevs - 1];
 		if (msk_machine_pci_remove(m, d) < 0) {
 			/* The OS view refused (a bug elsewhere): take the hardware away regardless. */
-			msk_pcifn_destroy(d->pcifn);
+			destroy_function(m, d->pcifn);
 			m->ndevs--;
 			msk_free(d);
 		}

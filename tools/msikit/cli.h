@@ -81,7 +81,6 @@ const char *scn_reason(const struct scn_result *res, char *buf, size_t size);
 int scn_write_text(const struct scn_result *res, FILE *out);
 int scn_write_json(const struct scn_result *res, FILE *out, bool compact);
 int scn_write_dot(const struct scn_result *res, FILE *out);
-/* The ledger of a run as a cJSON-free JSON fragment into buf (for demo --json). */
 
 /* Subcommands: argv[0] is the subcommand's name. */
 int cmd_run(int argc, char **argv);

@@ -64,8 +64,6 @@ struct lmachine {
 	lua_State *hthread; /* the thread Lua handlers run on */
 	int hthread_ref;
 	struct lhandler *handlers;
-	struct lactor *main_actor;
-	bool main_spawned;
 	unsigned int next_bus; /* for m:pci{} without a bdf */
 	char switches_msi[16], switches_prepare[16], switches_free_hook[16];
 };

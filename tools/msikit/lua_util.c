@@ -9,7 +9,9 @@
 void lmsk_check_keys(lua_State *L, int idx, const char *what, const char *const *known)
 {
 	idx = lua_absindex(L, idx);
-	luaL_checktype(L, idx, LUA_TTABLE);
+	if (lua_type(L, idx) != LUA_TTABLE)
+		luaL_error(L, "%s must be a table like {key = value}, got %s", what,
+			   luaL_typename(L, idx));
 	char bad[64] = "";
 	bool have_bad = false;
 	lua_pushnil(L);

@@ -146,7 +146,6 @@ static void run_machine(struct lrun *run, struct lactor *main)
 			set_fatal(run->res, CLI_EXIT_INTERNAL, "%s", msk_last_error());
 			return;
 		}
-		lm->main_spawned = true;
 	}
 	int rc = msk_machine_run(lm->m);
 	if (run->actor_error)
