@@ -144,6 +144,7 @@ int lmsk_device_new(lua_State *L, struct lmachine *lm, int t)
 	if (!bdf || pc.bus >= lm->next_bus)
 		lm->next_bus = pc.bus + 1;
 	snprintf(dv->name, sizeof(dv->name), "%s", msk_machine_dev_name(dv->d));
+	snprintf(dv->ims_name, sizeof(dv->ims_name), "%s/ims", dv->name);
 	snprintf(dv->driver, sizeof(dv->driver), "%s", driver ? driver : dv->name);
 	return 1;
 }
@@ -381,7 +382,7 @@ static int d_raise(lua_State *L)
 	if (!dv->d || !dv->lm->m)
 		return lmsk_failf(L, dv->lm->run, MSK_ENODEV, "PCI %s was removed", dv->name);
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);
-	msk_machine_trace_context(dv->lm->m, dv->name, (int)r.index);
+	msk_machine_trace_context(dv->lm->m, r.ims ? dv->ims_name : dv->name, (int)r.index);
 	int rc = 0;
 	for (lua_Integer k = 0; k < count && rc == 0; k++)
 		rc = r.ims ? msk_pcifn_ims_raise(fn, (unsigned)r.index)

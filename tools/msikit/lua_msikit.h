@@ -72,7 +72,8 @@ struct ldevice {
 	struct lmachine *lm;
 	struct msk_machine_dev *d; /* NULL once removed */
 	char name[16];
-	char driver[32]; /* the name = of m:pci{}, for default handler names */
+	char ims_name[24]; /* "BDF/ims": how the trace names the device's IMS slots */
+	char driver[32];   /* the name = of m:pci{}, for default handler names */
 };
 
 /* lua_msikit.c: the module; lua_State set-up for a run. */
