@@ -46,4 +46,11 @@ int bench_arm64(struct bench_report *rep);
 int bench_x86(struct bench_report *rep);
 int bench_ppc64(struct bench_report *rep);
 
+/*
+ * Run the benchmarks named in argv[1..] (all when none) and print them
+ * (--json: {"benchmarks":[...]}). prog names the command in messages.
+ * Returns 0, 1 (a benchmark failed) or 2 (bad usage).
+ */
+int bench_main(int argc, char **argv, const char *prog);
+
 #endif

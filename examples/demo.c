@@ -189,7 +189,16 @@ static void raise(struct msk_core *core, struct msk_ledger *l, unsigned int cpu,
 	       rc >= 0 && rc <= 4 ? fate[rc] : msk_strerror(rc));
 }
 
+/*
+ * The msikit command links this file without its main (MSK_EXAMPLE_NO_MAIN)
+ * and shows it when the seed stories cannot run yet.
+ */
+#ifdef MSK_EXAMPLE_NO_MAIN
+int msk_example_demo(void);
+int msk_example_demo(void)
+#else
 int main(void)
+#endif
 {
 	struct msk_ledger *ledger;
 	struct msk_core *core;

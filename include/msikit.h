@@ -24,5 +24,7 @@
 #include <msikit/irqchip_x86.h>
 #include <msikit/cpuhotplug.h>
 #include <msikit/platform_ppc64.h>
+#include <msikit/sim.h>
+#include <msikit/machine.h>
 
 #endif

@@ -41,6 +41,7 @@ extern "C" {
 #define MSK_ESHUTDOWN ESHUTDOWN
 #define MSK_EALREADY  EALREADY
 #define MSK_ESTALE    ESTALE
+#define MSK_ECANCELED ECANCELED
 
 /* "EINVAL: invalid argument"-style text for a code (sign ignored). */
 const char *msk_strerror(int code);

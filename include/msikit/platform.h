@@ -103,6 +103,11 @@ struct msk_platform {
 	struct msk_core *core;
 	struct msk_bus *bus;
 	struct msk_platform_config cfg;
+	/*
+	 * Where new devices attach (msk_platform_device_msi_parent): NULL
+	 * means msi_parent; a machine may stack a compat domain on it.
+	 */
+	struct msk_irq_domain *device_msi_parent;
 };
 
 /*
@@ -117,6 +122,19 @@ void msk_platform_destroy(struct msk_platform *p);
 
 /* The MSI parent devices use (NULL on a bare platform). */
 struct msk_irq_domain *msk_platform_msi_parent(struct msk_platform *p);
+
+/*
+ * The MSI parent domain a device attached now must get: the platform's
+ * own, unless the machine stacked another on it (the global PCI/MSI
+ * domain of msi = "global"). pci_add implementations create the device's
+ * OS view with this parent. Setting NULL restores the platform's own.
+ * A device domain's parent may then be that stacked domain: the ops a
+ * platform installs in device domains reach their own level with
+ * msk_domain_get_irq_data(own_domain, virq) (or msk_domain_root() for a
+ * root parent), not with msk_domain_parent(device_domain).
+ */
+struct msk_irq_domain *msk_platform_device_msi_parent(struct msk_platform *p);
+void msk_platform_set_device_msi_parent(struct msk_platform *p, struct msk_irq_domain *d);
 
 /*
  * Take up to max pending interrupts on cpu and run each through the entry
@@ -138,7 +156,7 @@ int msk_platform_cpu_online(struct msk_platform *p, unsigned int cpu);
 /*
  * Attach a PCI function: whatever the platform needs (firmware
  * registration on pSeries, DeviceID mapping on arm64), then the OS view
- * with the right MSI parent.
+ * with msk_platform_device_msi_parent() as its MSI parent.
  */
 int msk_platform_pci_add(struct msk_platform *p, struct msk_pcifn *fn, struct msk_pci_dev **out);
 int msk_platform_pci_remove(struct msk_platform *p, struct msk_pci_dev *pdev);

@@ -34,6 +34,7 @@ static const struct {
 	{ MSK_ESHUTDOWN, "ESHUTDOWN", "shut down" },
 	{ MSK_EALREADY, "EALREADY", "already in progress or done" },
 	{ MSK_ESTALE, "ESTALE", "stale handle" },
+	{ MSK_ECANCELED, "ECANCELED", "canceled" },
 };
 
 static int find(int code)

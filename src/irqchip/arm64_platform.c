@@ -136,7 +136,7 @@ static int arm64_pci_add(struct msk_platform *p, struct msk_pcifn *fn, struct ms
 	if (p->cfg.bare || !ap->its.domain)
 		return msk_err(MSK_ENOTSUP, "arm64: a bare platform has no ITS driver");
 	/* DeviceID = RID (no msi-map): nothing to register beyond the OS view. */
-	return msk_pci_dev_create_pcifn(p->core, ap->its.domain, fn, 0, out);
+	return msk_pci_dev_create_pcifn(p->core, msk_platform_device_msi_parent(p), fn, 0, out);
 }
 
 static int arm64_pci_remove(struct msk_platform *p, struct msk_pci_dev *pdev)

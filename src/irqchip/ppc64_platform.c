@@ -99,6 +99,8 @@ static int ppc64_cpu_take(struct msk_platform *p, unsigned int cpu, uint64_t *id
 	if (rc == 1) {
 		*id = eisn;
 		*weight = w;
+		/* Bare: the guest that takes the entry is its consumer - its events are delivered. */
+		msk_ledger_deliver(msk_bus_ledger(p->bus), w);
 	}
 	return rc;
 }

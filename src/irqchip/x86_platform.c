@@ -90,6 +90,12 @@ static int x86_cpu_take(struct msk_platform *pl, unsigned int cpu, uint64_t *id,
 	msk_x86_eoi(p->x86, cpu);
 	*id = vector;
 	*weight = w;
+	/* Bare: the guest that takes the vector is its consumer - its events are delivered. */
+	for (uint64_t left = w; left;) {
+		uint32_t part = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+		msk_ledger_deliver(msk_bus_ledger(pl->bus), part);
+		left -= part;
+	}
 	return 1;
 }
 
@@ -174,7 +180,7 @@ static int x86_pci_add(struct msk_platform *pl, struct msk_pcifn *fn, struct msk
 {
 	if (pl->cfg.bare)
 		return msk_err(MSK_ENOTSUP, "x86: a bare platform has no OS view of devices");
-	return msk_pci_dev_create_pcifn(pl->core, x86_msi_parent(pl), fn, 0, out);
+	return msk_pci_dev_create_pcifn(pl->core, msk_platform_device_msi_parent(pl), fn, 0, out);
 }
 
 static int x86_pci_remove(struct msk_platform *pl, struct msk_pci_dev *pdev)

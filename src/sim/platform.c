@@ -34,6 +34,16 @@ struct msk_irq_domain *msk_platform_msi_parent(struct msk_platform *p)
 	return p->ops->msi_parent ? p->ops->msi_parent(p) : NULL;
 }
 
+struct msk_irq_domain *msk_platform_device_msi_parent(struct msk_platform *p)
+{
+	return p->device_msi_parent ? p->device_msi_parent : msk_platform_msi_parent(p);
+}
+
+void msk_platform_set_device_msi_parent(struct msk_platform *p, struct msk_irq_domain *d)
+{
+	p->device_msi_parent = d;
+}
+
 int msk_platform_cpu_service(struct msk_platform *p, unsigned int cpu, unsigned int max)
 {
 	if (!p->ops->cpu_service || p->cfg.bare)

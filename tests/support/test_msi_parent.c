@@ -124,10 +124,13 @@ static const struct msk_irq_domain_ops tp_ops = {
 
 /* --- what the parent installs in every child ---------------------------------------------- */
 
-/* The parent of a device domain is the test parent; find it. */
+/*
+ * The test parent is the root under a device domain (directly, or below a
+ * stacked compat domain such as the global PCI/MSI one); find it.
+ */
 static struct tp *tp_of_child(struct msk_irq_domain *child)
 {
-	return tp_of(msk_domain_parent(child));
+	return tp_of(msk_domain_root(child));
 }
 
 /*
@@ -137,7 +140,7 @@ static struct tp *tp_of_child(struct msk_irq_domain *child)
 static void tp_msi_free(struct msk_irq_domain *d, struct msk_msi_domain_info *info,
 			unsigned int virq)
 {
-	struct msk_irq_data *p = msk_domain_get_irq_data(msk_domain_parent(d), virq);
+	struct msk_irq_data *p = msk_domain_get_irq_data(msk_domain_root(d), virq);
 	struct tp_devtable *tab = info->alloc_data->scratchpad[0].ptr;
 	uintptr_t slot = (uintptr_t)p->chip_data;
 	if (tab && slot && tab->slot[slot - 1]) {
@@ -160,7 +163,7 @@ static int tp_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev, unsi
 	struct tp_devtable *tab = calloc(1, sizeof(*tab));
 	tab->size = size;
 	tab->slot = calloc(size ? size : 1, 1);
-	for (int i = 0; i < 64; i++)
+	for (int i = 0; i < TP_MAX_TABLES; i++)
 		if (!t->tables[i]) {
 			t->tables[i] = tab;
 			break;
@@ -180,7 +183,7 @@ static void tp_msi_teardown(struct msk_irq_domain *d, struct msk_msi_alloc_info 
 		return;
 	if (!t->leak)
 		msk_msi_monitor_resource(d, "table", -(int64_t)tab->size);
-	for (int i = 0; i < 64; i++)
+	for (int i = 0; i < TP_MAX_TABLES; i++)
 		if (t->tables[i] == tab)
 			t->tables[i] = NULL;
 	free(tab->slot);
@@ -195,8 +198,11 @@ static void tp_msi_post_free(struct msk_irq_domain *d, struct msk_device *dev)
 	t->post_frees++;
 	struct msk_msi_domain_info *info = msk_msi_domain_get_info(d);
 	struct tp_devtable *tab = info->alloc_data->scratchpad[0].ptr;
-	if (tab)
-		tab->size = 0; /* "firmware disabled MSI": no entry is usable any more */
+	if (tab && tab->size) {
+		/* "Firmware disabled MSI": it took every entry back; none is usable any more. */
+		msk_msi_monitor_resource(d, "table", -(int64_t)tab->size);
+		tab->size = 0;
+	}
 }
 
 static bool tp_init_dev_msi_info(struct msk_device *dev, struct msk_irq_domain *domain,
@@ -214,22 +220,19 @@ static bool tp_init_dev_msi_info(struct msk_device *dev, struct msk_irq_domain *
 	return true;
 }
 
-int tp_create(struct tp *t, unsigned int nr_cpus, unsigned int pool_size, uint32_t supported,
-	      struct msk_ledger *ledger)
+int tp_init(struct tp *t, struct msk_core *core, unsigned int nr_cpus, unsigned int pool_size,
+	    uint32_t supported)
 {
 	memset(t, 0, sizeof(*t));
+	t->core = core;
 	t->pool_size = pool_size > 4096 ? 4096 : pool_size;
 	t->nr_cpus = nr_cpus;
-	struct msk_core_config cfg = { .nr_cpus = nr_cpus, .ledger = ledger };
-	int rc = msk_core_create(&cfg, &t->core);
-	if (rc < 0)
-		return rc;
 	struct msk_irq_domain_info info = { .name = "TEST-PARENT",
 					    .ops = &tp_ops,
 					    .host_data = t,
 					    .hwirq_max = 4096,
 					    .bus_token = MSK_DOMAIN_BUS_NEXUS };
-	rc = msk_domain_create(t->core, &info, &t->domain);
+	int rc = msk_domain_create(t->core, &info, &t->domain);
 	if (rc < 0)
 		return rc;
 	t->pops.supported_flags = supported;
@@ -238,6 +241,27 @@ int tp_create(struct tp *t, unsigned int nr_cpus, unsigned int pool_size, uint32
 	t->pops.prefix = "TEST-";
 	t->pops.init_dev_msi_info = tp_init_dev_msi_info;
 	return msk_msi_set_parent_ops(t->domain, &t->pops);
+}
+
+int tp_create(struct tp *t, unsigned int nr_cpus, unsigned int pool_size, uint32_t supported,
+	      struct msk_ledger *ledger)
+{
+	struct msk_core *core;
+	struct msk_core_config cfg = { .nr_cpus = nr_cpus, .ledger = ledger };
+	int rc = msk_core_create(&cfg, &core);
+	if (rc < 0)
+		return rc;
+	return tp_init(t, core, nr_cpus, pool_size, supported);
+}
+
+void tp_free_tables(struct tp *t)
+{
+	for (int i = 0; i < TP_MAX_TABLES; i++)
+		if (t->tables[i]) {
+			free(t->tables[i]->slot);
+			free(t->tables[i]);
+			t->tables[i] = NULL;
+		}
 }
 
 static void doorbell_write(void *opaque, uint64_t off, uint64_t value, unsigned int size,
@@ -274,12 +298,7 @@ void tp_destroy(struct tp *t)
 		msk_bus_unmap(t->bus, TP_DOORBELL);
 	msk_core_destroy(t->core);
 	/* Tables a per-alloc prepare made and no teardown ever saw (as pre-2025 ITS). */
-	for (int i = 0; i < 64; i++)
-		if (t->tables[i]) {
-			free(t->tables[i]->slot);
-			free(t->tables[i]);
-			t->tables[i] = NULL;
-		}
+	tp_free_tables(t);
 }
 
 /* --- the device side ---------------------------------------------------------------------- */

@@ -12,6 +12,8 @@
 
 #include <msikit.h>
 
+#define TP_MAX_TABLES 256 /* tables tracked (prepared and not torn down) */
+
 struct tp_devtable {
 	unsigned int size; /* entries prepared */
 	unsigned int used;
@@ -31,8 +33,8 @@ struct tp {
 	unsigned int quota;  /* 0: none; else prepare caps the table (pSeries quota) */
 	int affinity_result; /* what set_affinity returns */
 	int fail_prepare;    /* prepare fails with this code */
-	struct tp_devtable *tables[64]; /* every table prepared and not torn down */
-	struct msk_bus *bus;		/* doorbell mapped here, if attached */
+	struct tp_devtable *tables[TP_MAX_TABLES]; /* every table prepared and not torn down */
+	struct msk_bus *bus;			   /* doorbell mapped here, if attached */
 	unsigned int nr_cpus;
 	/* observations */
 	unsigned int prepares, teardowns, post_frees;
@@ -42,6 +44,13 @@ struct tp {
 
 int tp_create(struct tp *t, unsigned int nr_cpus, unsigned int pool_size, uint32_t supported,
 	      struct msk_ledger *ledger);
+
+/* The same on an existing core (the caller owns the core; see tp_free_tables). */
+int tp_init(struct tp *t, struct msk_core *core, unsigned int nr_cpus, unsigned int pool_size,
+	    uint32_t supported);
+
+/* Free the tables prepared and never torn down (tp_destroy does it too). */
+void tp_free_tables(struct tp *t);
 
 /*
  * Map the parent's doorbell on a bus at 0xfee00000 (1 MiB): a message

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a machine checks and records while it runs: the invariants after
+ * every step, the trace of every ledger fate, seeded fault injection.
+ */
+#include "sim/machine_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msikit/fault.h>
+
+#include "base/alloc.h"
+#include "base/error.h"
+
+/* --- notes (invariant failures, service errors) ------------------------------------------ */
+
+/* Plain malloc: notes must survive (and not be failed by) fault injection. */
+void machine_note(struct machine_notes *n, const char *key, const char *fmt, ...)
+{
+	if (n->n >= MACHINE_MAX_NOTES)
+		return;
+	if (key)
+		for (unsigned int i = 0; i < n->n; i++)
+			if (n->key[i] && strcmp(n->key[i], key) == 0)
+				return;
+	char buf[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	char *msg = strdup(buf);
+	char *k = key ? strdup(key) : NULL;
+	if (!msg || (key && !k)) {
+		free(msg);
+		free(k);
+		return;
+	}
+	n->msg[n->n] = msg;
+	n->key[n->n] = k;
+	n->n++;
+}
+
+void machine_notes_free(struct machine_notes *n)
+{
+	for (unsigned int i = 0; i < n->n; i++) {
+		free(n->msg[i]);
+		free(n->key[i]);
+	}
+	n->n = 0;
+}
+
+unsigned int msk_machine_invariant_count(const struct msk_machine *m)
+{
+	return m->inv.n;
+}
+
+const char *msk_machine_invariant(const struct msk_machine *m, unsigned int i)
+{
+	return i < m->inv.n ? m->inv.msg[i] : NULL;
+}
+
+bool msk_machine_ledger_broken(const struct msk_machine *m)
+{
+	return m->ledger_broken;
+}
+
+unsigned int msk_machine_service_error_count(const struct msk_machine *m)
+{
+	return m->svc.n;
+}
+
+const char *msk_machine_service_error(const struct msk_machine *m, unsigned int i)
+{
+	return i < m->svc.n ? m->svc.msg[i] : NULL;
+}
+
+/* --- invariants --------------------------------------------------------------------------- */
+
+uint64_t msk_machine_held(struct msk_machine *m)
+{
+	uint64_t held = msk_core_held(m->core) + (m->plat ? msk_platform_held(m->plat) : 0);
+	for (unsigned int i = 0; i < m->ndevs; i++)
+		held += msk_pcifn_held(m->devs[i]->pcifn);
+	return held;
+}
+
+struct msg_check {
+	struct msk_machine *m;
+	struct msk_machine_dev *d;
+	int rc;
+};
+
+/* An allocated, unmasked MSI-X entry must hold the message composed for its descriptor. */
+static int check_entry(void *ctx, struct msk_msi_desc *desc)
+{
+	struct msg_check *c = ctx;
+	if (!desc->irq || !desc->pci.is_msix || desc->pci.is_virtual)
+		return 0;
+	struct msk_pcifn_vector v;
+	if (msk_pcifn_msix_entry(c->d->pcifn, desc->msi_index, &v) < 0 || v.masked)
+		return 0;
+	uint64_t want = (uint64_t)desc->msg.address_hi << 32 | desc->msg.address_lo;
+	if (v.addr == want && v.data == desc->msg.data)
+		return 0;
+	char key[64];
+	snprintf(key, sizeof(key), "msix-message/%s/%u", c->d->name, desc->msi_index);
+	machine_note(&c->m->inv, key,
+		     "msix-message: %s MSI-X entry %u (virq %u) holds address 0x%llx data 0x%x, "
+		     "its hierarchy composed 0x%llx data 0x%x (step %llu)",
+		     c->d->name, desc->msi_index, desc->irq, (unsigned long long)v.addr, v.data,
+		     (unsigned long long)want, desc->msg.data,
+		     (unsigned long long)msk_sim_steps(c->m->sim));
+	c->rc = msk_err(MSK_EIO, "%s", c->m->inv.n ? c->m->inv.msg[c->m->inv.n - 1] : key);
+	return 0;
+}
+
+static int check_messages(struct msk_machine *m)
+{
+	int rc = 0;
+	for (unsigned int i = 0; i < m->ndevs; i++) {
+		struct msk_machine_dev *d = m->devs[i];
+		if (!d->pdev)
+			continue;
+		struct msk_pcifn_msix_state st;
+		msk_pcifn_msix_state(d->pcifn, &st);
+		if (!st.cap || !st.enabled || st.function_mask)
+			continue;
+		struct msg_check c = { m, d, 0 };
+		msk_msi_for_each_desc(msk_pci_msi_device(d->pdev), MSK_MSI_DEFAULT_DOMAIN,
+				      check_entry, &c);
+		if (c.rc < 0 && rc == 0)
+			rc = c.rc;
+	}
+	return rc;
+}
+
+int msk_machine_check(struct msk_machine *m)
+{
+	uint64_t held = msk_machine_held(m);
+	int rc = msk_ledger_check(m->ledger, held);
+	if (rc < 0) {
+		m->ledger_broken = true;
+		machine_note(&m->inv, "ledger-balance", "ledger-balance: %s (step %llu, time %llu)",
+			     msk_last_error(), (unsigned long long)msk_sim_steps(m->sim),
+			     (unsigned long long)msk_sim_now(m->sim));
+		return msk_err(MSK_EIO, "%s", m->inv.n ? m->inv.msg[m->inv.n - 1] : "ledger");
+	}
+	return m->cfg.bare ? 0 : check_messages(m);
+}
+
+/* --- faults -------------------------------------------------------------------------------- */
+
+void machine_arm_faults(struct msk_machine *m)
+{
+	const struct msk_machine_config *cfg = &m->cfg;
+	unsigned long n = cfg->faults.alloc_fail;
+	if (cfg->faults.alloc_fail_random)
+		n = 1 + (unsigned long)msk_sim_random_below(m->sim, 256);
+	if (cfg->faults.cpu_offline && cfg->ncpus > 1) {
+		m->faults.cpu_offline_step = cfg->faults.cpu_offline_step
+						     ? cfg->faults.cpu_offline_step
+						     : 1 + msk_sim_random_below(m->sim, 64);
+		m->faults.cpu_offlined = 1 + (int)msk_sim_random_below(m->sim, cfg->ncpus - 1);
+	}
+	if (n) {
+		m->faults.alloc_fail_at = n;
+		m->fault_armed = n;
+		msk_fault_reset();
+		msk_fault_fail_alloc(n);
+	}
+}
+
+/* Stop counting: the failure fired already, or note how many allocations are left. */
+static void faults_stop(struct msk_machine *m)
+{
+	if (!m->fault_armed)
+		return;
+	unsigned long fired = msk_fault_injected_count();
+	unsigned long used = msk_fault_alloc_count();
+	m->faults.allocs_failed += fired;
+	m->fault_left = fired || used >= m->fault_armed ? 0 : m->fault_armed - used;
+	m->fault_armed = 0;
+	msk_fault_reset();
+}
+
+void machine_faults_pause(struct msk_machine *m)
+{
+	faults_stop(m);
+}
+
+void machine_faults_resume(struct msk_machine *m)
+{
+	if (!m->fault_left)
+		return;
+	m->fault_armed = m->fault_left;
+	m->fault_left = 0;
+	msk_fault_reset();
+	msk_fault_fail_alloc(m->fault_armed);
+}
+
+void msk_machine_faults_disarm(struct msk_machine *m)
+{
+	if (!m)
+		return;
+	faults_stop(m);
+	m->fault_left = 0;
+}
+
+void msk_machine_faults(const struct msk_machine *m, struct msk_machine_faults *out)
+{
+	*out = m->faults;
+	if (m->fault_armed)
+		out->allocs_failed += msk_fault_injected_count();
+}
+
+static void offline_fault(struct msk_machine *m, uint64_t step)
+{
+	if (m->faults.cpu_offlined < 0 || step != m->faults.cpu_offline_step)
+		return;
+	unsigned int cpu = (unsigned int)m->faults.cpu_offlined;
+	m->faults.cpu_offline_rc = msk_machine_cpu_offline(m, cpu);
+	if (m->faults.cpu_offline_rc < 0)
+		machine_note(&m->svc, NULL, "fault: CPU %u offline at step %llu: %s", cpu,
+			     (unsigned long long)step, msk_last_error());
+}
+
+int machine_after_step(void *ctx, const struct msk_sim_step *step)
+{
+	struct msk_machine *m = ctx;
+	offline_fault(m, step->n);
+	msk_machine_check(m);
+	return 0;
+}
+
+/* --- trace ---------------------------------------------------------------------------------- */
+
+void machine_ledger_observer(void *ctx, char kind, enum msk_loss reason, uint32_t weight)
+{
+	struct msk_machine *m = ctx;
+	if (!m->trace)
+		return;
+	struct msk_machine_event ev = {
+		.time = msk_sim_now(m->sim),
+		.step = msk_sim_steps(m->sim) + (msk_sim_running(m->sim) ? 1 : 0),
+		.kind = kind,
+		.reason = reason,
+		.weight = weight,
+		.cpu = m->ctx_cpu,
+		.actor = msk_sim_current_actor(m->sim),
+		.device = m->ctx_device,
+		.index = m->ctx_index,
+		.virq = m->ctx_virq,
+	};
+	m->trace(m->trace_ctx, &ev);
+}
+
+void msk_machine_set_trace(struct msk_machine *m,
+			   void (*fn)(void *ctx, const struct msk_machine_event *ev), void *ctx)
+{
+	m->trace = fn;
+	m->trace_ctx = ctx;
+}
+
+void msk_machine_trace_context(struct msk_machine *m, const char *device, int index)
+{
+	m->ctx_device = device;
+	m->ctx_index = device ? index : -1;
+}
+
+void msk_machine_trace_virq(struct msk_machine *m, unsigned int virq)
+{
+	m->ctx_virq = virq;
+}

@@ -1,0 +1,2 @@
+-- expect: machine\{\}\.its must be a table like \{key = value\}, got number
+local m = msikit.machine{ arch = "test", its = 5 }

@@ -1,0 +1,2 @@
+-- expect: machine\{\}: arch is required
+local m = msikit.machine{ cpus = 2 }

@@ -1,0 +1,2 @@
+-- expect: os.exit is not available in a scenario
+os.exit(0)

@@ -1,0 +1,3 @@
+-- expect: '}' expected
+local m = msikit.machine{ arch = "test"
+local d = 1

@@ -1,0 +1,2 @@
+-- expect: unknown arch "vax"
+local m = msikit.machine{ arch = "vax" }

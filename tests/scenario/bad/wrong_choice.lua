@@ -1,0 +1,2 @@
+-- expect: machine\{\}: msi = "globl" is not one of "per-device", "global"
+local m = msikit.machine{ arch = "test", msi = "globl" }

@@ -1,0 +1,2 @@
+-- expect: machine\{\}: cpus must be an integer, got string
+local m = msikit.machine{ arch = "test", cpus = "four" }

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSK_CLI_H
+#define MSK_CLI_H
+
+/*
+ * The msikit command: scenarios (Lua 5.4) run on simulated machines, and
+ * the subcommands around them. Exit codes (INTERFACES §2):
+ *	0  ran, every expectation held
+ *	1  ran, and an expectation, the lifecycle contract or an invariant failed
+ *	2  bad usage or bad input (unreadable file, Lua error), with one line
+ *	   "msikit: FILE:LINE: what is wrong"
+ *	3  internal error (the ledger does not balance, a report cannot be written)
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <msikit.h>
+
+#define CLI_EXIT_PASS	  0
+#define CLI_EXIT_FAIL	  1
+#define CLI_EXIT_USAGE	  2
+#define CLI_EXIT_INTERNAL 3
+
+/* A growable list of owned strings. */
+struct strlist {
+	char **v;
+	unsigned int n, cap;
+};
+void strlist_add(struct strlist *l, const char *s);
+void strlist_addf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strlist_free(struct strlist *l);
+
+/* How one scenario run is asked for. */
+struct scn_opts {
+	const char *file;
+	uint64_t seed;
+	bool seed_set;	   /* --seed given: overrides machine{seed} */
+	const char *form;  /* --form before|after, or NULL */
+	bool quiet;	   /* scenario print() goes nowhere (explore, demo) */
+	bool print_stderr; /* scenario print() goes to stderr (stdout carries JSON) */
+	FILE *trace;	   /* CSV of every ledger fate, or NULL */
+};
+
+/* What a story declares with msikit.story{}. */
+struct scn_story {
+	bool declared;
+	char title[96];
+	char before[96], after[96]; /* what each form switches */
+};
+
+/* Everything a run produced. */
+struct scn_result {
+	int exit_code;
+	char *fatal;	       /* exit 2/3: the one-line message (without "msikit: ") */
+	bool platform_missing; /* the fatal error is "platform drivers are not built yet" */
+	bool input_error;      /* the file could not be read or parsed (no seed matters) */
+	struct scn_story story;
+	const char *form; /* the form the scenario ran in ("after" by default) */
+	uint64_t seed;
+	unsigned int expect_total, expect_failed;
+	struct strlist expect_failures; /* "FILE:LINE: message" */
+	struct strlist errors;		/* messages of calls that failed */
+	struct strlist invariants;	/* broken invariants and CPU service errors */
+	bool ledger_broken;
+	uint64_t time, steps;
+	struct msk_report_snapshot *snap; /* NULL when no machine was built or on exit 2 */
+	struct msk_machine_faults faults;
+	bool has_machine;
+};
+
+/* Run one scenario in this process (fresh Lua state and machine). */
+void scn_run(const struct scn_opts *opts, struct scn_result *res);
+void scn_result_free(struct scn_result *res);
+
+/* The verdict's first reason in one line (for explore and demo), or "" when it passed. */
+const char *scn_reason(const struct scn_result *res, char *buf, size_t size);
+
+/* Writers of a finished run (report_out.c). 0, or -MSK_E* (then exit 3). */
+int scn_write_text(const struct scn_result *res, FILE *out);
+int scn_write_json(const struct scn_result *res, FILE *out, bool compact);
+int scn_write_dot(const struct scn_result *res, FILE *out);
+
+/* Subcommands: argv[0] is the subcommand's name. */
+int cmd_run(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+
+/* The whole command (main.c calls it; tests may register archs first). */
+int msk_cli_main(int argc, char **argv);
+
+/*
+ * Tests only: when set (by a test build's main), every machine{} of a
+ * scenario is built on this arch instead of the one it names.
+ */
+extern const char *msk_cli_arch_override;
+
+/* Where the shipped scenarios are (for demo): $MSIKIT_SCENARIOS, the source or install tree. */
+const char *cli_scenario_dir(void);
+
+/* Option parsing shared by the subcommands (cmd_run.c). */
+bool cli_parse_u64(const char *s, uint64_t *out);
+bool cli_check_form(const char *form);
+
+/* "msikit: " + message on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The example demo (examples/demo.c, built without its main): the fallback of `demo`. */
+int msk_example_demo(void);
+
+#endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MSK_LUA_MSIKIT_H
+#define MSK_LUA_MSIKIT_H
+
+/*
+ * The Lua 5.4 binding of msikit (module "msikit", INTERFACES §3): a
+ * scenario's machine, its devices, actors and handlers.
+ *
+ * Conventions of every function here:
+ *  - a wrong argument (type, range, unknown table key) is a Lua error
+ *    with a clear message and the caller's FILE:LINE (luaL_error);
+ *  - a call msikit refuses returns nil, "ENAME: context" (the library's
+ *    msk_last_error()), and the message is kept for the report's errors;
+ *  - nothing here aborts or longjmps through the library: Lua errors are
+ *    raised only before or after library calls, and Lua handlers run
+ *    under lua_pcall.
+ */
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "cli.h"
+
+struct lmachine;
+
+/* The state of one scenario run, shared by every binding. */
+struct lrun {
+	lua_State *L;
+	const struct scn_opts *opts;
+	struct scn_result *res;
+	struct lmachine *machine; /* the one machine, once built */
+	char *handler_error;	  /* first error of a Lua handler ("FILE:LINE: msg") */
+	char *actor_error;	  /* first error of an actor */
+	char chunkname[512];	  /* "@FILE" */
+};
+
+/* A coroutine the runtime schedules (the scenario's main chunk is one). */
+struct lactor {
+	struct lrun *run;
+	lua_State *co;
+	int ref; /* keeps the thread alive */
+	int nargs;
+	bool req_set;
+	enum msk_sim_req req;
+	uint64_t ticks;
+	bool pending; /* the main chunk's first request, made before the runtime started */
+	bool main;
+};
+
+/* A Lua (or default) handler of one virq. */
+struct lhandler {
+	struct lmachine *lm;
+	unsigned int virq;
+	int fnref; /* LUA_NOREF: the default handler (claims the interrupt) */
+	char device[16];
+	char name[64];
+	struct lhandler *next;
+};
+
+struct lmachine {
+	struct lrun *run;
+	struct msk_machine *m;
+	lua_State *hthread; /* the thread Lua handlers run on */
+	int hthread_ref;
+	struct lhandler *handlers;
+	unsigned int next_bus; /* for m:pci{} without a bdf */
+	char switches_msi[16], switches_prepare[16], switches_free_hook[16];
+};
+
+struct ldevice {
+	struct lmachine *lm;
+	struct msk_machine_dev *d; /* NULL once removed */
+	char name[16];
+	char ims_name[24]; /* "BDF/ims": how the trace names the device's IMS slots */
+	char driver[32];   /* the name = of m:pci{}, for default handler names */
+};
+
+/* lua_msikit.c: the module; lua_State set-up for a run. */
+void lmsk_open(struct lrun *run);
+/* The actor of a coroutine (NULL: not one of ours). */
+struct lactor *lmsk_actor_of(lua_State *L);
+extern const struct msk_sim_actor_ops lmsk_actor_ops;
+struct lactor *lmsk_actor_new(struct lrun *run, lua_State *co, int ref, int nargs);
+
+/* lua_util.c */
+void lmsk_check_keys(lua_State *L, int idx, const char *what, const char *const *known);
+lua_Integer lmsk_opt_int(lua_State *L, int idx, const char *what, const char *key, lua_Integer def,
+			 lua_Integer min, lua_Integer max);
+bool lmsk_opt_bool(lua_State *L, int idx, const char *what, const char *key, bool def);
+/* A string among choices (NULL-terminated); returns its index, or def if absent. */
+int lmsk_opt_choice(lua_State *L, int idx, const char *what, const char *key,
+		    const char *const *choices, int def);
+const char *lmsk_opt_string(lua_State *L, int idx, const char *what, const char *key,
+			    const char *def);
+/* A sequence of CPU numbers (< ncpus) into a mask; at least one. */
+void lmsk_check_cpus(lua_State *L, int idx, const char *what, unsigned int ncpus,
+		     struct msk_cpumask *out);
+/* nil, msk_last_error(); the message is added to the run's errors. Returns 2. */
+int lmsk_fail(lua_State *L, struct lrun *run);
+/* nil, "ENAME: formatted"; recorded likewise. */
+int lmsk_failf(lua_State *L, struct lrun *run, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+lua_Integer lmsk_check_size(lua_State *L, int arg);
+
+/* lua_machine.c */
+int lmsk_machine_new(lua_State *L); /* msikit.machine{} */
+void lmsk_machine_register(lua_State *L);
+struct lmachine *lmsk_check_machine(lua_State *L, int idx);
+/* Free every resource of the run's machine (handlers, devices, Lua refs). */
+void lmsk_machine_close(struct lrun *run);
+
+/* lua_device.c */
+void lmsk_device_register(lua_State *L);
+int lmsk_device_new(lua_State *L, struct lmachine *lm, int cfg_idx); /* m:pci{} */
+struct ldevice *lmsk_check_device(lua_State *L, int idx);
+/* lua_bare.c */
+void lmsk_bare_register(lua_State *L);
+int lmsk_layout(lua_State *L);
+int lmsk_mmio_read(lua_State *L);
+int lmsk_mmio_write(lua_State *L);
+int lmsk_mem_read(lua_State *L);
+int lmsk_mem_write(lua_State *L);
+int lmsk_cpu(lua_State *L);
+int lmsk_dev_cfg_read(lua_State *L);
+int lmsk_dev_cfg_write(lua_State *L);
+int lmsk_dev_bar_read(lua_State *L);
+int lmsk_dev_bar_write(lua_State *L);
+
+/* lua_handler.c: handlers installed by d:request(). */
+int lmsk_handler_request(lua_State *L, struct lmachine *lm, const char *device, unsigned int virq,
+			 const char *name, int fn_idx);
+int lmsk_handler_free(struct lmachine *lm, unsigned int virq);
+/* Free the handlers of one device (its removal), or all (device NULL). */
+void lmsk_handlers_free_device(struct lmachine *lm, const char *device);
+
+#endif

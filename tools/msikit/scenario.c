@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running one scenario: a fresh Lua state, the file loaded as a chunk,
+ * the chunk run as the first actor, the machine run until nothing is left
+ * to happen, then the verdict and a report snapshot.
+ *
+ * The main chunk starts outside the runtime (the machine does not exist
+ * before msikit.machine{} runs). The first time it waits (m:run, m:sleep,
+ * m:yield) it is handed to the runtime as an actor carrying that request;
+ * from then on actors, CPUs and time interleave under the seed. When the
+ * chunk ends without waiting, the machine still runs until idle.
+ */
+#include "lua_msikit.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void strlist_add(struct strlist *l, const char *s)
+{
+	if (l->n == l->cap) {
+		unsigned int cap = l->cap ? l->cap * 2 : 8;
+		char **v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return;
+		l->v = v;
+		l->cap = cap;
+	}
+	char *c = strdup(s);
+	if (c)
+		l->v[l->n++] = c;
+}
+
+void strlist_addf(struct strlist *l, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	strlist_add(l, buf);
+}
+
+void strlist_free(struct strlist *l)
+{
+	for (unsigned int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void set_fatal(struct scn_result *res, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_fatal(struct scn_result *res, int code, const char *fmt, ...)
+{
+	if (res->fatal)
+		return;
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	res->fatal = strdup(buf);
+	res->exit_code = code;
+}
+
+/* Read the whole file: a missing or unreadable file is bad input (exit 2). */
+static char *read_file(const char *path, size_t *len, struct scn_result *res)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		set_fatal(res, CLI_EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *b = cap > (64u << 20) ? NULL : realloc(buf, cap * 2);
+		if (!b) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = b;
+		cap *= 2;
+	}
+	bool err = ferror(f);
+	fclose(f);
+	if (!buf || err) {
+		free(buf);
+		set_fatal(res, CLI_EXIT_USAGE, "%s: cannot read (too large or an I/O error)", path);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+static int open_protected(lua_State *L)
+{
+	lmsk_open(lua_touserdata(L, 1));
+	return 0;
+}
+
+/* Phase 1: the chunk runs until it ends or first waits. Returns the main actor to hand over. */
+static struct lactor *start_chunk(struct lrun *run, struct lactor *main)
+{
+	for (unsigned long bare_yields = 0;; bare_yields++) {
+		if (bare_yields > 1000000) {
+			set_fatal(run->res, CLI_EXIT_USAGE,
+				  "%s: the scenario keeps calling coroutine.yield() outside any "
+				  "actor",
+				  run->opts->file);
+			return NULL;
+		}
+		int nres = 0;
+		main->req_set = false;
+		int st = lua_resume(main->co, run->L, 0, &nres);
+		if (st == LUA_OK)
+			return NULL;
+		if (st != LUA_YIELD) {
+			const char *msg = lua_tostring(main->co, -1);
+			set_fatal(run->res, CLI_EXIT_USAGE, "%s",
+				  msg ? msg : "the scenario raised an error that is not a string");
+			return NULL;
+		}
+		lua_pop(main->co, nres);
+		if (main->req_set && run->machine && run->machine->m)
+			return main;
+		/* A bare coroutine.yield() at the top, before the machine runs: go on. */
+	}
+}
+
+static void run_machine(struct lrun *run, struct lactor *main)
+{
+	struct lmachine *lm = run->machine;
+	if (!lm || !lm->m)
+		return;
+	if (main) {
+		main->pending = true;
+		if (msk_sim_spawn(msk_machine_sim(lm->m), &lmsk_actor_ops, main, NULL) < 0) {
+			set_fatal(run->res, CLI_EXIT_INTERNAL, "%s", msk_last_error());
+			return;
+		}
+	}
+	int rc = msk_machine_run(lm->m);
+	if (run->actor_error)
+		set_fatal(run->res, CLI_EXIT_USAGE, "%s", run->actor_error);
+	else if (run->handler_error)
+		set_fatal(run->res, CLI_EXIT_USAGE, "%s", run->handler_error);
+	else if (rc == -MSK_E2BIG)
+		set_fatal(run->res, CLI_EXIT_USAGE, "%s: %s", run->opts->file,
+			  strchr(msk_last_error(), ' ') + 1);
+	else if (rc < 0)
+		set_fatal(run->res, CLI_EXIT_INTERNAL, "%s: %s", run->opts->file, msk_last_error());
+}
+
+static void add_kv_str(struct msk_report_kv *kv, size_t *n, const char *k, const char *v)
+{
+	kv[*n] = (struct msk_report_kv){ .key = k, .type = MSK_REPORT_VALUE_STR, .str = v };
+	(*n)++;
+}
+
+static void add_kv_bool(struct msk_report_kv *kv, size_t *n, const char *k, bool v)
+{
+	kv[*n] = (struct msk_report_kv){ .key = k, .type = MSK_REPORT_VALUE_BOOL, .flag = v };
+	(*n)++;
+}
+
+static void add_kv_int(struct msk_report_kv *kv, size_t *n, const char *k, int64_t v)
+{
+	kv[*n] = (struct msk_report_kv){ .key = k, .type = MSK_REPORT_VALUE_INT, .num = v };
+	(*n)++;
+}
+
+/* The verdict and the report snapshot of a run that completed. */
+static void finish(struct lrun *run)
+{
+	struct scn_result *res = run->res;
+	struct lmachine *lm = run->machine;
+	struct msk_core *tmp = NULL, *core;
+	struct msk_report_kv sw[12], rs[32];
+	struct msk_platform_counter pc[32];
+	size_t nsw = 0, nrs = 0;
+	struct msk_report_src src = { .scenario = run->opts->file, .seed = res->seed };
+	if (lm && lm->m) {
+		struct msk_machine *m = lm->m;
+		const struct msk_machine_config *cfg = msk_machine_config(m);
+		msk_machine_faults(m, &res->faults);
+		msk_machine_faults_disarm(m);
+		for (unsigned int i = 0; i < msk_machine_invariant_count(m); i++)
+			strlist_addf(&res->invariants, "invariant %s", msk_machine_invariant(m, i));
+		for (unsigned int i = 0; i < msk_machine_service_error_count(m); i++)
+			strlist_add(&res->invariants, msk_machine_service_error(m, i));
+		res->ledger_broken = msk_machine_ledger_broken(m);
+		res->time = msk_sim_now(msk_machine_sim(m));
+		res->steps = msk_sim_steps(msk_machine_sim(m));
+		core = msk_machine_core(m);
+		src.core = core;
+		src.ledger = msk_machine_ledger(m);
+		src.held_extra = msk_machine_held(m) - msk_core_held(core);
+		src.arch = cfg->arch;
+		add_kv_bool(sw, &nsw, "os", !cfg->bare);
+		add_kv_str(sw, &nsw, "msi", lm->switches_msi);
+		add_kv_str(sw, &nsw, "prepare", lm->switches_prepare);
+		add_kv_bool(sw, &nsw, "x86.ir", cfg->x86.ir);
+		add_kv_bool(sw, &nsw, "its.alloc_dyn", cfg->its.alloc_dyn);
+		add_kv_str(sw, &nsw, "pseries.free_hook", lm->switches_free_hook);
+		add_kv_str(sw, &nsw, "form", res->form);
+		size_t n = msk_platform_counters(msk_machine_platform(m), pc, 32);
+		for (size_t i = 0; i < n; i++)
+			add_kv_int(rs, &nrs, pc[i].name, pc[i].value);
+	} else {
+		struct msk_core_config cc = { .nr_cpus = 1 };
+		if (msk_core_create(&cc, &tmp) < 0) {
+			set_fatal(res, CLI_EXIT_INTERNAL, "%s", msk_last_error());
+			return;
+		}
+		core = tmp;
+		src.core = core;
+	}
+	struct strlist all = { 0 };
+	for (unsigned int i = 0; i < res->errors.n; i++)
+		strlist_add(&all, res->errors.v[i]);
+	for (unsigned int i = 0; i < res->invariants.n; i++)
+		strlist_add(&all, res->invariants.v[i]);
+	src.switches = nsw ? sw : NULL;
+	src.nr_switches = nsw;
+	src.resources = nrs ? rs : NULL;
+	src.nr_resources = nrs;
+	src.errors = (const char *const *)all.v;
+	src.nr_errors = all.n;
+	src.failed = res->expect_failed > 0 || res->invariants.n > 0;
+	if (msk_report_snapshot_take(&src, &res->snap) < 0) {
+		res->snap = NULL;
+		set_fatal(res, CLI_EXIT_INTERNAL, "report: %s", msk_last_error());
+	}
+	strlist_free(&all);
+	msk_core_destroy(tmp);
+	if (res->fatal)
+		return;
+	if (res->ledger_broken)
+		res->exit_code = CLI_EXIT_INTERNAL;
+	else
+		res->exit_code = msk_report_passed(res->snap) ? CLI_EXIT_PASS : CLI_EXIT_FAIL;
+}
+
+void scn_run(const struct scn_opts *opts, struct scn_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->seed = opts->seed_set ? opts->seed : 1;
+	res->form = opts->form ? opts->form : "after";
+	res->faults.cpu_offlined = -1;
+	struct lrun run = { .opts = opts, .res = res };
+	snprintf(run.chunkname, sizeof(run.chunkname), "@%s", opts->file);
+	size_t len = 0;
+	char *src = read_file(opts->file, &len, res);
+	if (!src) {
+		res->input_error = true;
+		return;
+	}
+	run.L = luaL_newstate();
+	if (!run.L) {
+		free(src);
+		set_fatal(res, CLI_EXIT_INTERNAL, "cannot create a Lua state");
+		return;
+	}
+	lua_State *L = run.L;
+	struct lactor *main = NULL;
+	lua_pushcfunction(L, open_protected);
+	lua_pushlightuserdata(L, &run);
+	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+		set_fatal(res, CLI_EXIT_INTERNAL, "Lua set-up: %s", lua_tostring(L, -1));
+	} else if (luaL_loadbufferx(L, src, len, run.chunkname, "t") != LUA_OK) {
+		set_fatal(res, CLI_EXIT_USAGE, "%s", lua_tostring(L, -1));
+		res->input_error = true;
+	} else {
+		lua_State *co = lua_newthread(L);
+		int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		lua_xmove(L, co, 1);
+		main = lmsk_actor_new(&run, co, ref, 0);
+		if (!main) {
+			set_fatal(res, CLI_EXIT_INTERNAL, "out of memory");
+		} else {
+			main->main = true;
+			struct lactor *handover = start_chunk(&run, main);
+			if (!res->fatal)
+				run_machine(&run, handover);
+			if (!res->fatal)
+				finish(&run);
+		}
+	}
+	free(src);
+	if (run.machine && run.machine->m)
+		msk_machine_faults_disarm(run.machine->m);
+	lmsk_machine_close(&run);
+	lua_close(L);
+	free(main);
+	free(run.handler_error);
+	free(run.actor_error);
+	if (res->fatal && strstr(res->fatal, "platform drivers are not built yet"))
+		res->platform_missing = true;
+}
+
+void scn_result_free(struct scn_result *res)
+{
+	free(res->fatal);
+	strlist_free(&res->expect_failures);
+	strlist_free(&res->errors);
+	strlist_free(&res->invariants);
+	msk_report_snapshot_free(res->snap);
+	memset(res, 0, sizeof(*res));
+}
+
+const char *scn_reason(const struct scn_result *res, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (res->fatal)
+		snprintf(buf, size, "%s", res->fatal);
+	else if (res->ledger_broken && res->invariants.n)
+		snprintf(buf, size, "%s", res->invariants.v[0]);
+	else if (res->expect_failures.n)
+		snprintf(buf, size, "%s", res->expect_failures.v[0]);
+	else if (res->snap && res->snap->violation_count)
+		snprintf(buf, size, "violation %s: %s: %s",
+			 msk_msi_rule_name(res->snap->violations[0].rule),
+			 res->snap->violations[0].domain, res->snap->violations[0].detail);
+	else if (res->invariants.n)
+		snprintf(buf, size, "%s", res->invariants.v[0]);
+	else if (res->exit_code != CLI_EXIT_PASS)
+		snprintf(buf, size, "failed (exit %d)", res->exit_code);
+	return buf;
+}
