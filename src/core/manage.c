@@ -177,49 +177,53 @@ int msk_free_irq(struct msk_core *core, unsigned int virq)
 	return 0;
 }
 
-static int disable(struct msk_core *core, unsigned int virq, bool sync)
+/* What a control call does once the descriptor lock is dropped. */
+enum after_op {
+	AFTER_NOTHING,
+	AFTER_REPLAY, /* replay a held event now that the irq may run */
+	AFTER_WAIT,   /* wait until no handler of it runs */
+};
+
+/*
+ * The shape of the control calls that do not take the control lock: find
+ * the descriptor inside an RCU read section (a concurrent free cannot
+ * reclaim it meanwhile), run `op` under its lock, then replay or wait as
+ * asked before leaving the read section. Replays are skipped from a
+ * handler (the running CPU's loop replays).
+ */
+static int with_desc(struct msk_core *core, unsigned int virq, const char *what,
+		     int (*op)(struct msk_irq_desc *desc), enum after_op after)
 {
 	msk_rcu_read_lock();
 	struct msk_irq_desc *desc = desc_rcu(core, virq);
 	if (!desc) {
 		msk_rcu_read_unlock();
-		return msk_err(MSK_EINVAL, "disable: virq %u is not allocated", virq);
+		return msk_err(MSK_EINVAL, "%s: virq %u is not allocated", what, virq);
 	}
 	pthread_mutex_lock(&desc->lock);
-	if (desc->depth++ == 0) /* seq_cst, before the wait (flow.c) */
-		atomic_fetch_or_explicit(&desc->fstate, F_DISABLED, memory_order_seq_cst);
+	int rc = op(desc);
+	unsigned int cpu = msk_desc_replay_cpu(desc);
 	pthread_mutex_unlock(&desc->lock);
-	if (sync)
+	if (rc == 0 && after == AFTER_REPLAY && !msk_in_handler)
+		msk_flow_check_replay(desc, cpu);
+	else if (rc == 0 && after == AFTER_WAIT)
 		msk_flow_wait_idle(desc);
 	msk_rcu_read_unlock();
+	return rc;
+}
+
+static int op_disable(struct msk_irq_desc *desc)
+{
+	if (desc->depth++ == 0) /* seq_cst, before the wait (flow.c) */
+		atomic_fetch_or_explicit(&desc->fstate, F_DISABLED, memory_order_seq_cst);
 	return 0;
 }
 
-int msk_irq_disable_nosync(struct msk_core *core, unsigned int virq)
+static int op_enable(struct msk_irq_desc *desc)
 {
-	return disable(core, virq, false);
-}
-
-int msk_irq_disable(struct msk_core *core, unsigned int virq)
-{
-	MSK_NOT_IN_HANDLER("msk_irq_disable");
-	return disable(core, virq, true);
-}
-
-int msk_irq_enable(struct msk_core *core, unsigned int virq)
-{
-	msk_rcu_read_lock();
-	struct msk_irq_desc *desc = desc_rcu(core, virq);
-	if (!desc) {
-		msk_rcu_read_unlock();
-		return msk_err(MSK_EINVAL, "enable: virq %u is not allocated", virq);
-	}
-	pthread_mutex_lock(&desc->lock);
-	if (desc->depth == 0) {
-		pthread_mutex_unlock(&desc->lock);
-		msk_rcu_read_unlock();
-		return msk_err(MSK_EINVAL, "enable: unbalanced enable of virq %u", virq);
-	}
+	if (desc->depth == 0)
+		return msk_err(MSK_EINVAL, "enable: unbalanced enable of virq %u",
+			       desc->irq_data.virq);
 	if (--desc->depth == 0) {
 		atomic_fetch_and(&desc->fstate, ~(uint64_t)F_DISABLED);
 		if (desc->cstate & C_LAZY_MASKED) {
@@ -227,47 +231,47 @@ int msk_irq_enable(struct msk_core *core, unsigned int virq)
 			desc->cstate &= ~C_LAZY_MASKED;
 		}
 	}
-	unsigned int cpu = msk_desc_replay_cpu(desc);
-	pthread_mutex_unlock(&desc->lock);
-	if (!msk_in_handler)
-		msk_flow_check_replay(desc, cpu);
-	msk_rcu_read_unlock();
 	return 0;
+}
+
+static int op_mask(struct msk_irq_desc *desc)
+{
+	msk_chip_mask_locked(desc);
+	desc->cstate &= ~C_LAZY_MASKED; /* an explicit mask outlives enable() */
+	return 0;
+}
+
+static int op_unmask(struct msk_irq_desc *desc)
+{
+	msk_chip_unmask_locked(desc);
+	desc->cstate &= ~C_LAZY_MASKED;
+	return 0;
+}
+
+int msk_irq_disable_nosync(struct msk_core *core, unsigned int virq)
+{
+	return with_desc(core, virq, "disable", op_disable, AFTER_NOTHING);
+}
+
+int msk_irq_disable(struct msk_core *core, unsigned int virq)
+{
+	MSK_NOT_IN_HANDLER("msk_irq_disable");
+	return with_desc(core, virq, "disable", op_disable, AFTER_WAIT);
+}
+
+int msk_irq_enable(struct msk_core *core, unsigned int virq)
+{
+	return with_desc(core, virq, "enable", op_enable, AFTER_REPLAY);
 }
 
 int msk_irq_mask(struct msk_core *core, unsigned int virq)
 {
-	msk_rcu_read_lock();
-	struct msk_irq_desc *desc = desc_rcu(core, virq);
-	if (!desc) {
-		msk_rcu_read_unlock();
-		return msk_err(MSK_EINVAL, "mask: virq %u is not allocated", virq);
-	}
-	pthread_mutex_lock(&desc->lock);
-	msk_chip_mask_locked(desc);
-	desc->cstate &= ~C_LAZY_MASKED; /* an explicit mask outlives enable() */
-	pthread_mutex_unlock(&desc->lock);
-	msk_rcu_read_unlock();
-	return 0;
+	return with_desc(core, virq, "mask", op_mask, AFTER_NOTHING);
 }
 
 int msk_irq_unmask(struct msk_core *core, unsigned int virq)
 {
-	msk_rcu_read_lock();
-	struct msk_irq_desc *desc = desc_rcu(core, virq);
-	if (!desc) {
-		msk_rcu_read_unlock();
-		return msk_err(MSK_EINVAL, "unmask: virq %u is not allocated", virq);
-	}
-	pthread_mutex_lock(&desc->lock);
-	msk_chip_unmask_locked(desc);
-	desc->cstate &= ~C_LAZY_MASKED;
-	unsigned int cpu = msk_desc_replay_cpu(desc);
-	pthread_mutex_unlock(&desc->lock);
-	if (!msk_in_handler)
-		msk_flow_check_replay(desc, cpu);
-	msk_rcu_read_unlock();
-	return 0;
+	return with_desc(core, virq, "unmask", op_unmask, AFTER_REPLAY);
 }
 
 int msk_synchronize_irq(struct msk_core *core, unsigned int virq)
