@@ -38,6 +38,10 @@
  *    core, the platform and every PCI function hold;
  *  - "msix-message": every allocated, unmasked MSI-X entry of a device
  *    holds the message its hierarchy composed for it (the descriptor's);
+ *  - "msi-route": every active message (unmasked MSI-X entry, enabled MSI
+ *    vector, unmasked IMS slot with a virq), followed through the models
+ *    (msk_platform_route), reaches its own descriptor's virq on a CPU of
+ *    its effective affinity, when the platform can follow messages;
  *  - the MSI contract monitor's rules (msk_msi_violation_count()),
  *    including "resources-returned" at device removal.
  *
@@ -46,7 +50,12 @@
  *    built fails (msikit/fault.h); alloc_fail_random: N drawn in [1, 256];
  *  - cpu_offline: one CPU other than 0 goes offline through the platform
  *    at a step drawn in [1, 64] (or at cpu_offline_step), when the
- *    platform supports hotplug.
+ *    platform supports hotplug;
+ *  - controller = N: the Nth controller operation after the machine is
+ *    built fails as the hardware would report it (msk_platform_fault_arm):
+ *    an ITS command error on arm64, a firmware refusal on ppc64, an IRTE
+ *    fetch fault on x86 with IR; controller_random: N drawn in [1, 64].
+ *    A platform without that fault makes machine creation fail (ENOTSUP).
  *
  * Threads: a machine is driven by one thread (the runtime's).
  */
@@ -103,6 +112,9 @@ struct msk_machine_config {
 		bool alloc_fail_random;
 		bool cpu_offline;
 		uint64_t cpu_offline_step; /* 0: drawn from the seed */
+		uint64_t controller;	   /* the Nth controller operation fails; 0: none */
+		bool controller_random;	   /* N drawn in [1, 64] */
+		enum msk_platform_fault_kind controller_kind; /* DEFAULT: the platform's own */
 	} faults;
 	uint64_t max_steps; /* per msk_machine_run(); 0: the runtime's default */
 };
@@ -252,7 +264,8 @@ struct msk_machine_faults {
 	unsigned long allocs_failed;
 	int cpu_offlined;
 	uint64_t cpu_offline_step;
-	int cpu_offline_rc; /* the platform's answer */
+	int cpu_offline_rc;			    /* the platform's answer */
+	struct msk_platform_fault_state controller; /* nth 0: none armed */
 };
 void msk_machine_faults(const struct msk_machine *m, struct msk_machine_faults *out);
 

@@ -53,9 +53,9 @@ struct msk_platform_config {
 	} x86;
 	struct {
 		bool alloc_dyn; /* ITS parent offers PCI_MSIX_ALLOC_DYN (seed RFC; default true) */
-		unsigned int devbits; /* 0: default 16 */
-		unsigned int idbits;  /* EventID bits, 0: default 16 */
-		bool stall_on_error;  /* command errors stall instead of being skipped */
+		unsigned int devbits;  /* 0: default 16 */
+		unsigned int idbits;   /* EventID bits, 0: default 16 */
+		bool stall_on_error;   /* command errors stall instead of being skipped */
 		unsigned int lpi_bits; /* LPI INTID bits 14..20, 0: 16 (Linux's cap) */
 	} its;
 	struct {
@@ -82,6 +82,47 @@ struct msk_platform_counter {
 	int64_t value;
 };
 
+/*
+ * Controller faults (seeded fault injection, msikit/machine.h): the Nth
+ * operation of a kind, counted from arming, fails the way that hardware or
+ * firmware reports a failure, once.
+ */
+enum msk_platform_fault_kind {
+	MSK_PLATFORM_FAULT_DEFAULT = 0, /* the platform's own kind */
+	/* arm64: the Nth ITS command completes with an error (skip or stall, per the ITS) */
+	MSK_PLATFORM_FAULT_ITS_COMMAND,
+	/* ppc64: the Nth RTAS call / hcall the OS makes is refused with a hardware error */
+	MSK_PLATFORM_FAULT_FIRMWARE,
+	/* x86 with IR: the Nth remapped request faults fetching its IRTE (recorded, blocked) */
+	MSK_PLATFORM_FAULT_IRTE,
+	MSK_PLATFORM_FAULT__COUNT
+};
+
+/* "its-command", "firmware", "irte" ("default" for 0); NULL when out of range. */
+const char *msk_platform_fault_name(enum msk_platform_fault_kind kind);
+/* The kind of a name above, or -MSK_EINVAL. */
+int msk_platform_fault_parse(const char *name, enum msk_platform_fault_kind *out);
+
+struct msk_platform_fault_state {
+	enum msk_platform_fault_kind kind; /* DEFAULT: nothing armed since creation */
+	uint64_t nth;			   /* the N armed (0: disarmed) */
+	uint64_t seen;			   /* operations of that kind since arming */
+	uint64_t fired;			   /* injected failures (0 or 1) */
+	char what[128];			   /* the operation that failed ("MAPTI ...") */
+};
+
+/*
+ * Where a device's message goes, followed through the models without
+ * changing them (msk_platform_route).
+ */
+struct msk_platform_route {
+	bool lost;	      /* the message would be lost ... */
+	enum msk_loss reason; /* ... for this reason */
+	unsigned int cpu;     /* otherwise: the CPU that takes it */
+	unsigned int virq;    /* and the virq its OS runs for it (0: none) */
+	char detail[96];      /* how it got there ("IRTE 5 -> CPU 1 vector 0x22") */
+};
+
 struct msk_platform_ops {
 	const char *arch;
 	void (*destroy)(struct msk_platform *p);
@@ -95,6 +136,13 @@ struct msk_platform_ops {
 	int (*pci_remove)(struct msk_platform *p, struct msk_pci_dev *pdev);
 	void (*layout)(struct msk_platform *p, struct msk_platform_layout *out);
 	size_t (*counters)(struct msk_platform *p, struct msk_platform_counter *out, size_t max);
+	/* Optional: controller faults (kind is never DEFAULT here; nth 0 disarms). */
+	int (*fault_arm)(struct msk_platform *p, enum msk_platform_fault_kind kind, uint64_t nth);
+	void (*fault_state)(struct msk_platform *p, struct msk_platform_fault_state *out);
+	enum msk_platform_fault_kind (*fault_default)(struct msk_platform *p);
+	/* Optional: follow a message (msk_platform_route). */
+	int (*route)(struct msk_platform *p, uint32_t requester_id, uint64_t addr, uint32_t data,
+		     struct msk_platform_route *out);
 };
 
 /* Every platform starts with this (arch implementations embed it first). */
@@ -163,6 +211,27 @@ int msk_platform_pci_remove(struct msk_platform *p, struct msk_pci_dev *pdev);
 
 void msk_platform_layout(struct msk_platform *p, struct msk_platform_layout *out);
 size_t msk_platform_counters(struct msk_platform *p, struct msk_platform_counter *out, size_t max);
+
+/*
+ * Arm a controller fault: the nth operation of that kind from now fails
+ * (nth 0 disarms). DEFAULT picks the platform's own kind. -MSK_ENOTSUP
+ * when the platform has no such fault (x86 without IR has no IRTEs),
+ * -MSK_EINVAL for a bad kind.
+ */
+int msk_platform_fault_arm(struct msk_platform *p, enum msk_platform_fault_kind kind, uint64_t nth);
+/* What the armed fault did (all zero when the platform has none). */
+void msk_platform_fault_state(struct msk_platform *p, struct msk_platform_fault_state *out);
+
+/*
+ * Follow a message the device with requester_id writes (data to addr)
+ * as the hardware would - remapping table, ITS tables, XIVE tables - and
+ * the OS's entry path, without side effects: which CPU takes it and which
+ * virq runs, or why it would be lost. Reads guest memory only. 0, or
+ * -MSK_ENOTSUP (the platform cannot tell; bare platforms answer with
+ * virq 0).
+ */
+int msk_platform_route(struct msk_platform *p, uint32_t requester_id, uint64_t addr, uint32_t data,
+		       struct msk_platform_route *out);
 
 /* Per-architecture constructors (used by msk_platform_create). */
 int msk_x86_platform_create(struct msk_core *core, struct msk_bus *bus,

@@ -174,6 +174,8 @@ int msk_machine_create(const struct msk_machine_config *cfg, struct msk_machine 
 	m->ctx_index = -1;
 	m->faults.cpu_offlined = -1;
 	rc = build(m);
+	if (rc == 0)
+		rc = machine_arm_faults(m);
 	if (rc < 0) {
 		/* Keep the message of the failure, not of the teardown. */
 		char msg[512];
@@ -181,7 +183,6 @@ int msk_machine_create(const struct msk_machine_config *cfg, struct msk_machine 
 		msk_machine_destroy(m);
 		return msk_err(-rc, "%s", strchr(msg, ':') ? strchr(msg, ':') + 2 : msg);
 	}
-	machine_arm_faults(m);
 	*out = m;
 	return 0;
 }

@@ -137,6 +137,110 @@ static int check_messages(struct msk_machine *m)
 	return rc;
 }
 
+/* --- msi-route: every active message reaches its own descriptor --------------------------- */
+
+struct route_check {
+	struct msk_machine *m;
+	struct msk_machine_dev *d;
+	const char *what; /* "MSI-X entry", "MSI vector", "IMS slot" */
+	int rc;
+};
+
+/* Follow (addr, data) from the device; note where it does not reach virq. */
+static void route_one(struct route_check *c, unsigned int index, unsigned int virq, uint64_t addr,
+		      uint32_t data)
+{
+	struct msk_machine *m = c->m;
+	struct msk_platform_route r;
+	if (m->route_unsupported)
+		return;
+	if (msk_platform_route(m->plat, msk_pcifn_rid(c->d->pcifn), addr, data, &r) < 0) {
+		m->route_unsupported = true;
+		return;
+	}
+	char why[200];
+	if (r.lost)
+		snprintf(why, sizeof(why), "would be lost \"%s\"", msk_loss_name(r.reason));
+	else if (r.virq != virq)
+		snprintf(why, sizeof(why), "reaches virq %u on CPU %u", r.virq, r.cpu);
+	else {
+		struct msk_cpumask eff = msk_irq_get_effective_affinity(m->core, virq);
+		if (msk_cpumask_empty(&eff) || msk_cpumask_test(&eff, r.cpu))
+			return;
+		snprintf(why, sizeof(why), "reaches it on CPU %u, outside its effective affinity",
+			 r.cpu);
+	}
+	char key[80];
+	snprintf(key, sizeof(key), "msi-route/%s/%s/%u", c->d->name, c->what, index);
+	machine_note(&m->inv, key,
+		     "msi-route: %s %s %u (virq %u): message 0x%llx data 0x%x %s%s%s (step %llu)",
+		     c->d->name, c->what, index, virq, (unsigned long long)addr, data, why,
+		     r.detail[0] ? ": " : "", r.detail, (unsigned long long)msk_sim_steps(m->sim));
+	if (c->rc == 0)
+		c->rc = msk_err(MSK_EIO, "%s", m->inv.n ? m->inv.msg[m->inv.n - 1] : key);
+}
+
+static int route_msix(void *ctx, struct msk_msi_desc *desc)
+{
+	struct route_check *c = ctx;
+	struct msk_pcifn_vector v;
+	if (!desc->irq || !desc->pci.is_msix || desc->pci.is_virtual ||
+	    msk_pcifn_msix_entry(c->d->pcifn, desc->msi_index, &v) < 0 || v.masked)
+		return 0;
+	route_one(c, desc->msi_index, desc->irq, v.addr, v.data);
+	return 0;
+}
+
+static int route_msi(void *ctx, struct msk_msi_desc *desc)
+{
+	struct route_check *c = ctx;
+	struct msk_pcifn_msi_state st;
+	if (!desc->irq || desc->pci.is_msix || msk_pcifn_msi_state(c->d->pcifn, &st) < 0 ||
+	    !st.enabled)
+		return 0;
+	/* Multi-MSI: the function puts the vector number in the low data bits. */
+	unsigned int n = st.vectors_enabled ? st.vectors_enabled : 1;
+	for (unsigned int i = 0; i < desc->nvec_used && i < n; i++) {
+		if (st.pvm && (st.mask & (1u << i)))
+			continue;
+		route_one(c, i, desc->irq + i, st.addr, (uint32_t)((st.data & ~(n - 1)) | i));
+	}
+	return 0;
+}
+
+static int route_ims(void *ctx, struct msk_msi_desc *desc)
+{
+	struct route_check *c = ctx;
+	struct msk_pcifn_vector v;
+	if (!desc->irq || msk_pcifn_ims_entry(c->d->pcifn, desc->msi_index, &v) < 0 || v.masked)
+		return 0;
+	route_one(c, desc->msi_index, desc->irq, v.addr, v.data);
+	return 0;
+}
+
+static int check_routes(struct msk_machine *m)
+{
+	int rc = 0;
+	for (unsigned int i = 0; i < m->ndevs && !m->route_unsupported; i++) {
+		struct msk_machine_dev *d = m->devs[i];
+		if (!d->pdev)
+			continue;
+		struct msk_device *md = msk_pci_msi_device(d->pdev);
+		struct msk_pcifn_msix_state st;
+		msk_pcifn_msix_state(d->pcifn, &st);
+		struct route_check c = { m, d, "MSI-X entry", 0 };
+		if (st.cap && st.enabled && !st.function_mask)
+			msk_msi_for_each_desc(md, MSK_MSI_DEFAULT_DOMAIN, route_msix, &c);
+		c.what = "MSI vector";
+		msk_msi_for_each_desc(md, MSK_MSI_DEFAULT_DOMAIN, route_msi, &c);
+		c.what = "IMS slot";
+		msk_msi_for_each_desc(md, MSK_MSI_SECONDARY_DOMAIN, route_ims, &c);
+		if (c.rc < 0 && rc == 0)
+			rc = c.rc;
+	}
+	return rc;
+}
+
 int msk_machine_check(struct msk_machine *m)
 {
 	uint64_t held = msk_machine_held(m);
@@ -148,12 +252,16 @@ int msk_machine_check(struct msk_machine *m)
 			     (unsigned long long)msk_sim_now(m->sim));
 		return msk_err(MSK_EIO, "%s", m->inv.n ? m->inv.msg[m->inv.n - 1] : "ledger");
 	}
-	return m->cfg.bare ? 0 : check_messages(m);
+	if (m->cfg.bare)
+		return 0;
+	rc = check_messages(m);
+	int rr = check_routes(m);
+	return rc < 0 ? rc : rr;
 }
 
 /* --- faults -------------------------------------------------------------------------------- */
 
-void machine_arm_faults(struct msk_machine *m)
+int machine_arm_faults(struct msk_machine *m)
 {
 	const struct msk_machine_config *cfg = &m->cfg;
 	unsigned long n = cfg->faults.alloc_fail;
@@ -165,12 +273,20 @@ void machine_arm_faults(struct msk_machine *m)
 						     : 1 + msk_sim_random_below(m->sim, 64);
 		m->faults.cpu_offlined = 1 + (int)msk_sim_random_below(m->sim, cfg->ncpus - 1);
 	}
+	if (cfg->faults.controller || cfg->faults.controller_random) {
+		uint64_t nth = cfg->faults.controller ? cfg->faults.controller
+						      : 1 + msk_sim_random_below(m->sim, 64);
+		int rc = msk_platform_fault_arm(m->plat, cfg->faults.controller_kind, nth);
+		if (rc < 0)
+			return rc;
+	}
 	if (n) {
 		m->faults.alloc_fail_at = n;
 		m->fault_armed = n;
 		msk_fault_reset();
 		msk_fault_fail_alloc(n);
 	}
+	return 0;
 }
 
 /* Stop counting: the failure fired already, or note how many allocations are left. */
@@ -207,11 +323,20 @@ void msk_machine_faults_disarm(struct msk_machine *m)
 		return;
 	faults_stop(m);
 	m->fault_left = 0;
+	if (m->plat && !m->controller_disarmed) {
+		/* Keep what the controller fault did for the report; stop it firing. */
+		msk_platform_fault_state(m->plat, &m->faults.controller);
+		if (m->faults.controller.nth)
+			msk_platform_fault_arm(m->plat, m->faults.controller.kind, 0);
+		m->controller_disarmed = true;
+	}
 }
 
 void msk_machine_faults(const struct msk_machine *m, struct msk_machine_faults *out)
 {
 	*out = m->faults;
+	if (m->plat && !m->controller_disarmed)
+		msk_platform_fault_state(m->plat, &out->controller);
 	if (m->fault_armed)
 		out->allocs_failed += msk_fault_injected_count();
 }

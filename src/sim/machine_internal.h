@@ -43,6 +43,8 @@ struct msk_machine {
 	struct msk_machine_faults faults;
 	unsigned long fault_armed; /* allocations until the injected failure, counted from arming */
 	unsigned long fault_left;  /* while paused: what is left of fault_armed */
+	bool controller_disarmed;  /* faults.controller holds the final state */
+	bool route_unsupported;	   /* the platform cannot follow messages */
 
 	void (*trace)(void *ctx, const struct msk_machine_event *ev);
 	void *trace_ctx;
@@ -58,7 +60,7 @@ void machine_note(struct machine_notes *n, const char *key, const char *fmt, ...
 void machine_notes_free(struct machine_notes *n);
 void machine_ledger_observer(void *ctx, char kind, enum msk_loss reason, uint32_t weight);
 int machine_after_step(void *ctx, const struct msk_sim_step *step);
-void machine_arm_faults(struct msk_machine *m);
+int machine_arm_faults(struct msk_machine *m);
 /*
  * Hardware that cannot fail (a function's BARs being decoded or going
  * away with the function) runs with allocation fault injection paused;

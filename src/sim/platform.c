@@ -106,3 +106,57 @@ size_t msk_platform_counters(struct msk_platform *p, struct msk_platform_counter
 {
 	return p->ops->counters ? p->ops->counters(p, out, max) : 0;
 }
+
+static const char *const fault_names[MSK_PLATFORM_FAULT__COUNT] = {
+	[MSK_PLATFORM_FAULT_DEFAULT] = "default",
+	[MSK_PLATFORM_FAULT_ITS_COMMAND] = "its-command",
+	[MSK_PLATFORM_FAULT_FIRMWARE] = "firmware",
+	[MSK_PLATFORM_FAULT_IRTE] = "irte",
+};
+
+const char *msk_platform_fault_name(enum msk_platform_fault_kind kind)
+{
+	return (unsigned int)kind < MSK_PLATFORM_FAULT__COUNT ? fault_names[kind] : NULL;
+}
+
+int msk_platform_fault_parse(const char *name, enum msk_platform_fault_kind *out)
+{
+	for (unsigned int k = 0; name && k < MSK_PLATFORM_FAULT__COUNT; k++)
+		if (strcmp(name, fault_names[k]) == 0) {
+			*out = (enum msk_platform_fault_kind)k;
+			return 0;
+		}
+	return msk_err(MSK_EINVAL,
+		       "unknown controller fault \"%s\" (its-command, firmware, irte, default)",
+		       name ? name : "(null)");
+}
+
+int msk_platform_fault_arm(struct msk_platform *p, enum msk_platform_fault_kind kind, uint64_t nth)
+{
+	if ((unsigned int)kind >= MSK_PLATFORM_FAULT__COUNT)
+		return msk_err(MSK_EINVAL, "%s: controller fault kind %d", p->ops->arch, (int)kind);
+	if (!p->ops->fault_arm || (kind == MSK_PLATFORM_FAULT_DEFAULT && !p->ops->fault_default))
+		return msk_err(MSK_ENOTSUP, "%s: no controller fault injection", p->ops->arch);
+	if (kind == MSK_PLATFORM_FAULT_DEFAULT)
+		kind = p->ops->fault_default(p);
+	if (kind == MSK_PLATFORM_FAULT_DEFAULT)
+		return msk_err(MSK_ENOTSUP, "%s: no controller fault in this configuration",
+			       p->ops->arch);
+	return p->ops->fault_arm(p, kind, nth);
+}
+
+void msk_platform_fault_state(struct msk_platform *p, struct msk_platform_fault_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (p->ops->fault_state)
+		p->ops->fault_state(p, out);
+}
+
+int msk_platform_route(struct msk_platform *p, uint32_t requester_id, uint64_t addr, uint32_t data,
+		       struct msk_platform_route *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!p->ops->route)
+		return msk_err(MSK_ENOTSUP, "%s: cannot follow a message", p->ops->arch);
+	return p->ops->route(p, requester_id, addr, data, out);
+}

@@ -69,7 +69,8 @@ static void read_pseries(lua_State *L, int idx, struct msk_machine_config *cfg, 
 
 static void read_faults(lua_State *L, int idx, struct msk_machine_config *cfg)
 {
-	static const char *const keys[] = { "alloc", "cpu_offline", NULL };
+	static const char *const keys[] = { "alloc", "cpu_offline", "controller", "controller_kind",
+					    NULL };
 	lua_getfield(L, idx, "faults");
 	if (!lua_isnil(L, -1)) {
 		int t = lua_absindex(L, -1);
@@ -90,6 +91,17 @@ static void read_faults(lua_State *L, int idx, struct msk_machine_config *cfg)
 				L, t, "machine{}.faults", "cpu_offline", 0, 1, INT64_MAX);
 		}
 		lua_pop(L, 1);
+		lua_getfield(L, t, "controller");
+		if (lua_type(L, -1) == LUA_TBOOLEAN)
+			cfg->faults.controller_random = lua_toboolean(L, -1);
+		else if (!lua_isnil(L, -1))
+			cfg->faults.controller = (uint64_t)lmsk_opt_int(
+				L, t, "machine{}.faults", "controller", 0, 1, INT64_MAX);
+		lua_pop(L, 1);
+		static const char *const kinds[] = { "default", "its-command", "firmware", "irte",
+						     NULL };
+		cfg->faults.controller_kind = (enum msk_platform_fault_kind)lmsk_opt_choice(
+			L, t, "machine{}.faults", "controller_kind", kinds, 0);
 	}
 	lua_pop(L, 1);
 }
@@ -522,6 +534,33 @@ static int m_resources(lua_State *L)
 	return 1;
 }
 
+/* m:faults() -> what fault injection armed and did so far. */
+static int m_faults(lua_State *L)
+{
+	struct lmachine *lm = lmsk_check_machine(L, 1);
+	struct msk_machine_faults f;
+	msk_machine_faults(lm->m, &f);
+	lua_createtable(L, 0, 5);
+	set_int(L, "alloc_fail_at", (lua_Integer)f.alloc_fail_at);
+	set_int(L, "allocs_failed", (lua_Integer)f.allocs_failed);
+	if (f.cpu_offlined >= 0) {
+		set_int(L, "cpu_offlined", f.cpu_offlined);
+		set_int(L, "cpu_offline_step", (lua_Integer)f.cpu_offline_step);
+	}
+	if (f.controller.nth || f.controller.fired) {
+		lua_createtable(L, 0, 5);
+		lua_pushstring(L, msk_platform_fault_name(f.controller.kind));
+		lua_setfield(L, -2, "kind");
+		set_int(L, "nth", (lua_Integer)f.controller.nth);
+		set_int(L, "seen", (lua_Integer)f.controller.seen);
+		set_int(L, "fired", (lua_Integer)f.controller.fired);
+		lua_pushstring(L, f.controller.what);
+		lua_setfield(L, -2, "what");
+		lua_setfield(L, -2, "controller");
+	}
+	return 1;
+}
+
 static int m_check(lua_State *L)
 {
 	struct lmachine *lm = lmsk_check_machine(L, 1);
@@ -562,6 +601,7 @@ void lmsk_machine_register(lua_State *L)
 		{ "domains", m_domains },
 		{ "resources", m_resources },
 		{ "check", m_check },
+		{ "faults", m_faults },
 		{ "layout", lmsk_layout },
 		{ "mmio_read", lmsk_mmio_read },
 		{ "mmio_write", lmsk_mmio_write },

@@ -78,6 +78,17 @@ static cJSON *extras(const struct scn_result *res)
 	} else {
 		cJSON_AddNullToObject(f, "cpu_offlined");
 	}
+	const struct msk_platform_fault_state *cf = &res->faults.controller;
+	if (cf->nth || cf->fired) {
+		cJSON *c = cJSON_AddObjectToObject(f, "controller");
+		cJSON_AddStringToObject(c, "kind", msk_platform_fault_name(cf->kind));
+		cJSON_AddNumberToObject(c, "nth", (double)cf->nth);
+		cJSON_AddNumberToObject(c, "seen", (double)cf->seen);
+		cJSON_AddNumberToObject(c, "fired", (double)cf->fired);
+		cJSON_AddStringToObject(c, "what", cf->what);
+	} else {
+		cJSON_AddNullToObject(f, "controller");
+	}
 	return o;
 }
 
