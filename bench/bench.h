@@ -8,7 +8,10 @@
  * never absolute numbers from a test).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <msikit.h>
 
 #define BENCH_MAX_RESULTS 64
 
@@ -39,6 +42,37 @@ uint64_t bench_now_ns(void);
 /* Append a result (ratio computed when baseline > 0). */
 void bench_add(struct bench_report *rep, const char *name, const char *unit, double value,
 	       double baseline, const char *params);
+
+/* --- baselines (baseline.c) --- */
+
+/* The handler every delivery benchmark installs: counts its calls. */
+struct bench_counter {
+	uint64_t n;
+};
+enum msk_irqreturn bench_count_handler(unsigned int virq, unsigned int cpu, void *dev);
+
+/*
+ * A visiting order of n (a power of two) indices: a fixed shuffle, or the
+ * stride-37 walk (every index once per n steps, never sequential).
+ */
+void bench_order(unsigned int *order, unsigned int n, bool shuffle);
+
+/*
+ * The baseline of every delivery benchmark: ns per call of
+ * bench_count_handler through an array of function pointers, visiting
+ * order[i & (n - 1)], best of `rounds` runs of `iters` calls.
+ * n <= BENCH_BARE_MAX.
+ */
+#define BENCH_BARE_MAX 1024
+double bench_bare_dispatch(const unsigned int *order, unsigned int n, unsigned int iters,
+			   unsigned int rounds, struct bench_counter *c);
+
+/*
+ * A root domain with no hardware (chip "BARE", hwirq = allocation order,
+ * kept in *next): the baseline for setup costs and core.dispatch's root.
+ */
+int bench_bare_root_create(struct msk_core *core, const char *name, unsigned int hwirq_max,
+			   unsigned int *next, struct msk_irq_domain **out);
 
 int bench_core_dispatch(struct bench_report *rep);
 int bench_pci_alloc_at(struct bench_report *rep);

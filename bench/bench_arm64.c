@@ -45,35 +45,6 @@
 #define SETUP_VECTORS	64u
 #define SETUP_BUDGET_NS (14ull * 1000000000ull)
 
-struct counter {
-	uint64_t n;
-};
-
-typedef enum msk_irqreturn (*handler_fn)(unsigned int, unsigned int, void *);
-
-static __attribute__((noinline)) enum msk_irqreturn count_handler(unsigned int virq,
-								  unsigned int cpu, void *dev)
-{
-	((struct counter *)dev)->n++;
-	return MSK_IRQ_HANDLED;
-}
-
-static double time_bare(handler_fn *table, struct counter *c)
-{
-	uint64_t best = UINT64_MAX;
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = bench_now_ns();
-		for (unsigned int i = 0; i < DELIVER_ITERS; i++) {
-			unsigned int k = (i * 37u) & (DELIVER_VECTORS - 1);
-			table[k](k, 0, c);
-		}
-		uint64_t dt = bench_now_ns() - t0;
-		if (dt < best)
-			best = dt;
-	}
-	return (double)best / DELIVER_ITERS;
-}
-
 struct machine {
 	struct msk_ledger *ledger;
 	struct msk_bus *bus;
@@ -132,7 +103,7 @@ static int bench_deliver(struct bench_report *rep)
 	struct machine m;
 	struct msk_pcifn *fn = NULL;
 	struct msk_pci_dev *pdev = NULL;
-	struct counter c = { 0 };
+	struct bench_counter c = { 0 };
 	unsigned int virq[DELIVER_VECTORS];
 	int rc = machine_up(&m, 1, 0, 0);
 	if (rc == 0)
@@ -142,17 +113,16 @@ static int bench_deliver(struct bench_report *rep)
 		rc = -1;
 	for (unsigned int k = 0; rc == 0 && k < DELIVER_VECTORS; k++) {
 		virq[k] = (unsigned)msk_pci_irq_vector(pdev, k);
-		rc = msk_request_irq(m.core, virq[k], count_handler, "bench", &c);
+		rc = msk_request_irq(m.core, virq[k], bench_count_handler, "bench", &c);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "bench arm64.deliver: %s\n", msk_last_error());
 		return -1;
 	}
-	handler_fn table[DELIVER_VECTORS];
-	for (unsigned int k = 0; k < DELIVER_VECTORS; k++)
-		table[k] = count_handler;
+	unsigned int order[DELIVER_VECTORS];
+	bench_order(order, DELIVER_VECTORS, false);
 	uint64_t best = UINT64_MAX;
-	time_bare(table, &c);
+	bench_bare_dispatch(order, DELIVER_VECTORS, DELIVER_ITERS, ROUNDS, &c);
 	for (int r = 0; r < ROUNDS; r++) {
 		uint64_t t0 = bench_now_ns();
 		for (unsigned int i = 0; i < DELIVER_ITERS; i++) {
@@ -164,7 +134,7 @@ static int bench_deliver(struct bench_report *rep)
 			best = dt;
 	}
 	double its = (double)best / DELIVER_ITERS;
-	double bare = time_bare(table, &c);
+	double bare = bench_bare_dispatch(order, DELIVER_VECTORS, DELIVER_ITERS, ROUNDS, &c);
 	struct msk_ledger_counts lc;
 	msk_ledger_read(m.ledger, &lc);
 	uint64_t held = msk_core_held(m.core) + msk_platform_held(m.p) + msk_pcifn_held(fn);
@@ -191,34 +161,14 @@ static uint64_t heap_bytes(void)
 }
 
 /* Baseline: virqs in a bare root domain, same count per call as a device. */
-static const struct msk_irq_chip bare_chip = { .name = "BARE" };
-
-static int bare_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned int nr, void *arg)
-{
-	unsigned int *next = msk_domain_host_data(d);
-	for (unsigned int i = 0; i < nr; i++)
-		msk_domain_set_hwirq_and_chip(d, virq + i, (*next)++, &bare_chip, NULL);
-	return 0;
-}
-
-static void bare_free(struct msk_irq_domain *d, unsigned int virq, unsigned int nr)
-{
-	for (unsigned int i = 0; i < nr; i++)
-		msk_domain_reset_irq_data(msk_domain_get_irq_data(d, virq + i));
-}
-
-static const struct msk_irq_domain_ops bare_ops = { .alloc = bare_alloc, .free = bare_free };
-
 static int bare_setup(unsigned int nvec, double *ns, double *bytes)
 {
 	struct msk_core *core;
 	struct msk_irq_domain *root;
 	unsigned int next = 0, virq;
 	struct msk_core_config cc = { .nr_cpus = 1, .nr_irqs = 1u << 21 };
-	struct msk_irq_domain_info info = {
-		.name = "BARE-ROOT", .ops = &bare_ops, .host_data = &next, .hwirq_max = 0
-	};
-	if (msk_core_create(&cc, &core) < 0 || msk_domain_create(core, &info, &root) < 0)
+	if (msk_core_create(&cc, &core) < 0 ||
+	    bench_bare_root_create(core, "BARE-ROOT", 0, &next, &root) < 0)
 		return -1;
 	uint64_t h0 = heap_bytes(), t0 = bench_now_ns();
 	for (unsigned int i = 0; i < nvec / SETUP_VECTORS; i++)

@@ -17,58 +17,10 @@
 #define ROUNDS 7
 #define ITERS  (1u << 22)
 
-struct counter {
-	uint64_t n;
-};
-
-typedef enum msk_irqreturn (*handler_fn)(unsigned int, unsigned int, void *);
-
-static __attribute__((noinline)) enum msk_irqreturn count_handler(unsigned int virq,
-								  unsigned int cpu, void *dev)
-{
-	((struct counter *)dev)->n++;
-	return MSK_IRQ_HANDLED;
-}
-
-/* A minimal root domain: hwirq = index. */
-static const struct msk_irq_chip bench_chip = { .name = "BENCH" };
-
-static int bench_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned int nr, void *arg)
-{
-	unsigned int *next = msk_domain_host_data(d);
-	for (unsigned int i = 0; i < nr; i++)
-		msk_domain_set_hwirq_and_chip(d, virq + i, (*next)++, &bench_chip, NULL);
-	return 0;
-}
-
-static void bench_free(struct msk_irq_domain *d, unsigned int virq, unsigned int nr)
-{
-	for (unsigned int i = 0; i < nr; i++)
-		msk_domain_reset_irq_data(msk_domain_get_irq_data(d, virq + i));
-}
-
-static const struct msk_irq_domain_ops bench_ops = { .alloc = bench_alloc, .free = bench_free };
-
 /* Pseudo-random visiting order so neither side benefits from a trivial pattern. */
 static unsigned int order[NVIRQ];
 
 static unsigned int nvirq = NVIRQ; /* working set of this run (a power of two) */
-
-static double time_bare(handler_fn *table, struct counter *c)
-{
-	uint64_t best = UINT64_MAX;
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = bench_now_ns();
-		for (unsigned int i = 0; i < ITERS; i++) {
-			unsigned int k = order[i & (nvirq - 1)];
-			table[k](k, 0, c);
-		}
-		uint64_t dt = bench_now_ns() - t0;
-		if (dt < best)
-			best = dt;
-	}
-	return (double)best / ITERS;
-}
 
 static double time_core(struct msk_core *core, const unsigned int *virq)
 {
@@ -99,21 +51,18 @@ static double time_revmap(struct msk_irq_domain *root)
 }
 
 static int setup(struct msk_ledger *ledger, struct msk_core **core, struct msk_irq_domain **root,
-		 unsigned int *virq, struct counter *c, unsigned int *next)
+		 unsigned int *virq, struct bench_counter *c, unsigned int *next)
 {
 	const unsigned int NV = nvirq;
 	struct msk_core_config cfg = { .nr_cpus = 2, .ledger = ledger };
-	struct msk_irq_domain_info info = {
-		.name = "BENCH-ROOT", .ops = &bench_ops, .host_data = next, .hwirq_max = NVIRQ
-	};
 	unsigned int first;
-	*next = 0;
-	if (msk_core_create(&cfg, core) < 0 || msk_domain_create(*core, &info, root) < 0 ||
+	if (msk_core_create(&cfg, core) < 0 ||
+	    bench_bare_root_create(*core, "BENCH-ROOT", NVIRQ, next, root) < 0 ||
 	    msk_domain_alloc_irqs(*root, NV, NULL, NULL, &first) < 0)
 		return -1;
 	for (unsigned int k = 0; k < NV; k++) {
 		virq[k] = first + k;
-		if (msk_request_irq(*core, virq[k], count_handler, "bench", c) < 0)
+		if (msk_request_irq(*core, virq[k], bench_count_handler, "bench", c) < 0)
 			return -1;
 	}
 	return 0;
@@ -122,20 +71,9 @@ static int setup(struct msk_ledger *ledger, struct msk_core **core, struct msk_i
 static int dispatch(struct bench_report *rep, unsigned int n)
 {
 	nvirq = n;
-	static handler_fn table[NVIRQ];
 	static unsigned int virq[NVIRQ];
-	struct counter c = { 0 };
-	uint32_t s = 1;
-	for (unsigned int k = 0; k < nvirq; k++)
-		order[k] = k;
-	for (unsigned int k = nvirq - 1; k > 0; k--) {
-		s = s * 1103515245u + 12345u;
-		unsigned int j = (s >> 8) % (k + 1), t = order[k];
-		order[k] = order[j];
-		order[j] = t;
-	}
-	for (unsigned int k = 0; k < NVIRQ; k++)
-		table[k] = count_handler;
+	struct bench_counter c = { 0 };
+	bench_order(order, nvirq, true);
 
 	struct msk_core *core;
 	struct msk_irq_domain *root;
@@ -145,11 +83,11 @@ static int dispatch(struct bench_report *rep, unsigned int n)
 		return -1;
 	}
 	/* Warm up both paths, then interleave measurements. */
-	time_bare(table, &c);
+	bench_bare_dispatch(order, nvirq, ITERS, ROUNDS, &c);
 	time_core(core, virq);
-	double bare = time_bare(table, &c);
+	double bare = bench_bare_dispatch(order, nvirq, ITERS, ROUNDS, &c);
 	double flow = time_core(core, virq);
-	double bare2 = time_bare(table, &c);
+	double bare2 = bench_bare_dispatch(order, nvirq, ITERS, ROUNDS, &c);
 	double rev = time_revmap(root);
 	if (bare2 < bare)
 		bare = bare2;
@@ -169,7 +107,7 @@ static int dispatch(struct bench_report *rep, unsigned int n)
 		return -1;
 	}
 	double led = time_core(core, virq);
-	bare = time_bare(table, &c);
+	bare = bench_bare_dispatch(order, nvirq, ITERS, ROUNDS, &c);
 	snprintf(name, sizeof(name), "core.dispatch.ledger.%u", nvirq);
 	bench_add(rep, name, "ns/irq", led, bare, params);
 	msk_core_destroy(core);

@@ -22,19 +22,6 @@
 #define ROUNDS 7
 #define ITERS  (1u << 17)
 
-struct counter {
-	uint64_t n;
-};
-
-typedef enum msk_irqreturn (*handler_fn)(unsigned int, unsigned int, void *);
-
-static __attribute__((noinline)) enum msk_irqreturn count_handler(unsigned int virq,
-								  unsigned int cpu, void *dev)
-{
-	((struct counter *)dev)->n++;
-	return MSK_IRQ_HANDLED;
-}
-
 struct machine {
 	struct msk_ledger *l;
 	struct msk_bus *bus;
@@ -45,22 +32,6 @@ struct machine {
 };
 
 static unsigned int order[NVEC];
-
-static double time_bare(handler_fn *table, struct counter *c)
-{
-	uint64_t best = UINT64_MAX;
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = bench_now_ns();
-		for (unsigned int i = 0; i < ITERS; i++) {
-			unsigned int k = order[i & (NVEC - 1)];
-			table[k](k, 0, c);
-		}
-		uint64_t dt = bench_now_ns() - t0;
-		if (dt < best)
-			best = dt;
-	}
-	return (double)best / ITERS;
-}
 
 /* Raise one vector, service CPU 0 for one entry; per delivered interrupt. */
 static double time_one_by_one(struct machine *m)
@@ -97,7 +68,7 @@ static double time_batched(struct machine *m)
 	return (double)best / ITERS;
 }
 
-static int setup(struct machine *m, struct counter *c)
+static int setup(struct machine *m, struct bench_counter *c)
 {
 	memset(m, 0, sizeof(*m));
 	if (msk_ledger_create(&m->l) < 0 || msk_bus_create(0, 16ull << 20, m->l, &m->bus) < 0)
@@ -124,8 +95,8 @@ static int setup(struct machine *m, struct counter *c)
 		return -1;
 	for (unsigned int v = 0; v < NVEC; v++) {
 		int virq = msk_pci_irq_vector(m->pdev, v);
-		if (virq < 0 ||
-		    msk_request_irq(m->core, (unsigned int)virq, count_handler, "bench", c) < 0)
+		if (virq < 0 || msk_request_irq(m->core, (unsigned int)virq, bench_count_handler,
+						"bench", c) < 0)
 			return -1;
 	}
 	return 0;
@@ -149,31 +120,20 @@ static void teardown(struct machine *m)
 
 int bench_ppc64(struct bench_report *rep)
 {
-	static handler_fn table[NVEC];
-	struct counter c = { 0 };
-	uint32_t s = 1;
-	for (unsigned int k = 0; k < NVEC; k++) {
-		order[k] = k;
-		table[k] = count_handler;
-	}
-	for (unsigned int k = NVEC - 1; k > 0; k--) {
-		s = s * 1103515245u + 12345u;
-		unsigned int j = (s >> 8) % (k + 1), t = order[k];
-		order[k] = order[j];
-		order[j] = t;
-	}
+	struct bench_counter c = { 0 };
+	bench_order(order, NVEC, true);
 	struct machine m;
 	if (setup(&m, &c) < 0) {
 		fprintf(stderr, "bench ppc64.delivery: %s\n", msk_last_error());
 		teardown(&m);
 		return -1;
 	}
-	time_bare(table, &c);
+	bench_bare_dispatch(order, NVEC, ITERS, ROUNDS, &c);
 	time_one_by_one(&m);
-	double bare = time_bare(table, &c);
+	double bare = bench_bare_dispatch(order, NVEC, ITERS, ROUNDS, &c);
 	double one = time_one_by_one(&m);
 	double batch = time_batched(&m);
-	double bare2 = time_bare(table, &c);
+	double bare2 = bench_bare_dispatch(order, NVEC, ITERS, ROUNDS, &c);
 	if (bare2 < bare)
 		bare = bare2;
 	/* Every raised event was delivered: nothing lost, nothing left behind. */

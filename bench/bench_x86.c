@@ -23,19 +23,6 @@
 #define ALLOC_ITER   (1u << 16)
 #define RAM_BASE     0x10000000ull
 
-struct counter {
-	uint64_t n;
-};
-
-static __attribute__((noinline)) enum msk_irqreturn count_handler(unsigned int virq,
-								  unsigned int cpu, void *dev)
-{
-	((struct counter *)dev)->n++;
-	return MSK_IRQ_HANDLED;
-}
-
-typedef enum msk_irqreturn (*handler_fn)(unsigned int, unsigned int, void *);
-
 struct machine {
 	struct msk_ledger *ledger;
 	struct msk_bus *bus;
@@ -89,34 +76,18 @@ static void machine_down(struct machine *m)
 	msk_ledger_destroy(m->ledger);
 }
 
-static double time_bare(handler_fn *table, struct counter *c)
-{
-	uint64_t best = UINT64_MAX;
-	for (int r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = bench_now_ns();
-		for (unsigned int i = 0; i < DELIVER_ITER; i++) {
-			unsigned int k = (i * 37u) & (NVEC - 1);
-			table[k](k, 0, c);
-		}
-		uint64_t dt = bench_now_ns() - t0;
-		if (dt < best)
-			best = dt;
-	}
-	return (double)best / DELIVER_ITER;
-}
-
 /* ns per interrupt, raise to handler; -1 on error or a lost/unhandled event. */
 static double time_delivery(bool ir)
 {
 	struct machine m;
-	struct counter c = { 0 };
+	struct bench_counter c = { 0 };
 	double best = -1;
 	if (machine_up(&m, ir, NVEC) < 0 ||
 	    msk_pci_alloc_irq_vectors(m.pdev, NVEC, NVEC, MSK_PCI_IRQ_MSIX, NULL) != NVEC)
 		goto out;
 	for (unsigned int i = 0; i < NVEC; i++)
 		if (msk_request_irq(m.core, (unsigned int)msk_pci_irq_vector(m.pdev, i),
-				    count_handler, "bench", &c) < 0)
+				    bench_count_handler, "bench", &c) < 0)
 			goto out;
 	for (int r = 0; r < ROUNDS; r++) {
 		uint64_t t0 = bench_now_ns();
@@ -172,7 +143,7 @@ static double time_matrix(unsigned int busy)
 static double time_request(unsigned int busy)
 {
 	struct machine m;
-	struct counter c = { 0 };
+	struct bench_counter c = { 0 };
 	double best = -1;
 	if (machine_up(&m, false, 256) < 0 ||
 	    msk_pci_alloc_irq_vectors(m.pdev, busy + 1, busy + 1, MSK_PCI_IRQ_MSIX, NULL) !=
@@ -180,13 +151,13 @@ static double time_request(unsigned int busy)
 		goto out;
 	for (unsigned int i = 0; i < busy; i++)
 		if (msk_request_irq(m.core, (unsigned int)msk_pci_irq_vector(m.pdev, i),
-				    count_handler, "busy", &c) < 0)
+				    bench_count_handler, "busy", &c) < 0)
 			goto out;
 	unsigned int virq = (unsigned int)msk_pci_irq_vector(m.pdev, busy);
 	for (int r = 0; r < ROUNDS; r++) {
 		uint64_t t0 = bench_now_ns();
 		for (unsigned int i = 0; i < ALLOC_ITER; i++) {
-			msk_request_irq(m.core, virq, count_handler, "one", &c);
+			msk_request_irq(m.core, virq, bench_count_handler, "one", &c);
 			msk_free_irq(m.core, virq);
 		}
 		double ns = (double)(bench_now_ns() - t0) / ALLOC_ITER;
@@ -200,14 +171,13 @@ out:
 
 int bench_x86(struct bench_report *rep)
 {
-	handler_fn table[NVEC];
-	struct counter c = { 0 };
-	for (unsigned int i = 0; i < NVEC; i++)
-		table[i] = count_handler;
-	double bare = time_bare(table, &c);
+	struct bench_counter c = { 0 };
+	unsigned int order[NVEC];
+	bench_order(order, NVEC, false);
+	double bare = bench_bare_dispatch(order, NVEC, DELIVER_ITER, ROUNDS, &c);
 	double compat = time_delivery(false);
 	double remap = time_delivery(true);
-	double bare2 = time_bare(table, &c);
+	double bare2 = bench_bare_dispatch(order, NVEC, DELIVER_ITER, ROUNDS, &c);
 	if (bare2 < bare)
 		bare = bare2;
 	if (compat < 0 || remap < 0) {

@@ -157,12 +157,13 @@ static int check_cpu(struct msk_core *core, unsigned int cpu, bool want_online)
 	return 0;
 }
 
-int msk_irq_cpu_offline(struct msk_core *core, unsigned int cpu, struct msk_hotplug_stats *st)
+/* Both directions: flip the CPU's online bit, then visit every activated virq. */
+static int hotplug(struct msk_core *core, unsigned int cpu, bool online,
+		   int (*cb)(void *ctx, unsigned int virq), struct msk_hotplug_stats *st)
 {
-	MSK_NOT_IN_HANDLER("msk_irq_cpu_offline");
-	int rc = check_cpu(core, cpu, false);
+	int rc = check_cpu(core, cpu, online);
 	if (rc == 0)
-		rc = msk_core_set_cpu_online(core, cpu, false);
+		rc = msk_core_set_cpu_online(core, cpu, online);
 	if (rc < 0)
 		return rc;
 	struct hp_ctx c;
@@ -170,29 +171,21 @@ int msk_irq_cpu_offline(struct msk_core *core, unsigned int cpu, struct msk_hotp
 	c.core = core;
 	c.cpu = cpu;
 	msk_clear_error();
-	msk_core_for_each_irq(core, offline_cb, &c);
+	msk_core_for_each_irq(core, cb, &c);
 	run_replays(&c);
 	if (st)
 		*st = c.st;
 	return c.first_error;
 }
 
+int msk_irq_cpu_offline(struct msk_core *core, unsigned int cpu, struct msk_hotplug_stats *st)
+{
+	MSK_NOT_IN_HANDLER("msk_irq_cpu_offline");
+	return hotplug(core, cpu, false, offline_cb, st);
+}
+
 int msk_irq_cpu_online(struct msk_core *core, unsigned int cpu, struct msk_hotplug_stats *st)
 {
 	MSK_NOT_IN_HANDLER("msk_irq_cpu_online");
-	int rc = check_cpu(core, cpu, true);
-	if (rc == 0)
-		rc = msk_core_set_cpu_online(core, cpu, true);
-	if (rc < 0)
-		return rc;
-	struct hp_ctx c;
-	memset(&c, 0, sizeof(c));
-	c.core = core;
-	c.cpu = cpu;
-	msk_clear_error();
-	msk_core_for_each_irq(core, online_cb, &c);
-	run_replays(&c);
-	if (st)
-		*st = c.st;
-	return c.first_error;
+	return hotplug(core, cpu, true, online_cb, st);
 }

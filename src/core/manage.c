@@ -342,7 +342,8 @@ void msk_irq_data_update_effective_affinity(struct msk_irq_data *d, const struct
 	d->desc->effective = *mask;
 }
 
-struct msk_cpumask msk_irq_get_affinity(struct msk_core *core, unsigned int virq)
+/* A copy of one of a descriptor's masks, taken under its lock (empty for a bad virq). */
+static struct msk_cpumask read_mask(struct msk_core *core, unsigned int virq, bool effective)
 {
 	struct msk_cpumask m;
 	msk_cpumask_clear(&m);
@@ -350,24 +351,19 @@ struct msk_cpumask msk_irq_get_affinity(struct msk_core *core, unsigned int virq
 	struct msk_irq_desc *desc = desc_rcu(core, virq);
 	if (desc) {
 		pthread_mutex_lock(&desc->lock);
-		m = desc->affinity;
+		m = effective ? desc->effective : desc->affinity;
 		pthread_mutex_unlock(&desc->lock);
 	}
 	msk_rcu_read_unlock();
 	return m;
 }
 
+struct msk_cpumask msk_irq_get_affinity(struct msk_core *core, unsigned int virq)
+{
+	return read_mask(core, virq, false);
+}
+
 struct msk_cpumask msk_irq_get_effective_affinity(struct msk_core *core, unsigned int virq)
 {
-	struct msk_cpumask m;
-	msk_cpumask_clear(&m);
-	msk_rcu_read_lock();
-	struct msk_irq_desc *desc = desc_rcu(core, virq);
-	if (desc) {
-		pthread_mutex_lock(&desc->lock);
-		m = desc->effective;
-		pthread_mutex_unlock(&desc->lock);
-	}
-	msk_rcu_read_unlock();
-	return m;
+	return read_mask(core, virq, true);
 }
