@@ -84,6 +84,10 @@ struct range {
 	uint64_t gen; /* only descriptors of this allocation call (0: all) */
 	struct msi_bundle *b;
 	unsigned int count;
+	/* free: descriptors whose virqs form one run, freed in one core call */
+	struct msk_msi_desc **run;
+	unsigned int run_n, run_cap;
+	unsigned int run_virq, run_nr;
 };
 
 static int undo_cb(void *ctx, struct msk_msi_desc *desc)
@@ -102,7 +106,12 @@ static int undo_cb(void *ctx, struct msk_msi_desc *desc)
 static void undo_alloc(struct msk_device *dev, unsigned int domid, uint32_t first, uint32_t last,
 		       uint64_t gen)
 {
-	struct range r = { dev, domid, first, last, gen, dev->slot[domid].bundle, 0 };
+	struct range r = { .dev = dev,
+			   .domid = domid,
+			   .first = first,
+			   .last = last,
+			   .gen = gen,
+			   .b = dev->slot[domid].bundle };
 	msi_for_range(dev, domid, first, last, undo_cb, &r);
 }
 
@@ -203,7 +212,9 @@ static int alloc_locked(struct msk_device *dev, unsigned int domid, uint32_t fir
 			       .gen = gen };
 	if (b->per_alloc_prepare) {
 		/* Pre-2025 behaviour: prepare at every allocation with its count. */
-		struct range r = { dev, domid, first, last, 0, b, 0 };
+		struct range r = {
+			.dev = dev, .domid = domid, .first = first, .last = last, .b = b
+		};
 		msi_for_range(dev, domid, first, last, count_cb, &r);
 		if (r.count == 0)
 			return 0;
@@ -388,15 +399,55 @@ static int busy_cb(void *ctx, struct msk_msi_desc *desc)
 	return 0;
 }
 
+/*
+ * Free the pending run of virqs with one core call: the core waits for one
+ * RCU grace period per call, so a device whose vectors were allocated
+ * together goes away in one grace period instead of one per vector.
+ */
+static void free_run(struct range *r)
+{
+	if (!r->run_n)
+		return;
+	msk_domain_free_irqs(r->dev->core, r->run_virq, r->run_nr);
+	r->b->mon.st.frees += r->run_nr;
+	for (unsigned int i = 0; i < r->run_n; i++)
+		r->run[i]->irq = 0;
+	r->run_n = 0;
+	r->run_nr = 0;
+}
+
 static int free_cb(void *ctx, struct msk_msi_desc *desc)
 {
 	struct range *r = ctx;
-	if (desc->msi_index < r->first || desc->msi_index > r->last)
+	if (desc->msi_index < r->first || desc->msi_index > r->last || !desc->irq)
 		return 0;
-	if (desc->irq) {
-		free_desc_virqs(r->dev, desc, r->b);
-		r->count++;
+	r->count++;
+	if (r->run_n && desc->irq != r->run_virq + r->run_nr)
+		free_run(r);
+	if (r->run_n == r->run_cap) {
+		unsigned int cap = r->run_cap ? r->run_cap * 2 : 16;
+		struct msk_msi_desc **run = msk_realloc(r->run, cap * sizeof(*run));
+		if (!run) { /* no room to batch: free this one on its own */
+			free_run(r);
+			free_desc_virqs(r->dev, desc, r->b);
+			return 0;
+		}
+		r->run = run;
+		r->run_cap = cap;
 	}
+	if (!r->run_n)
+		r->run_virq = desc->irq;
+	r->run[r->run_n++] = desc;
+	r->run_nr += desc->nvec_used;
+	return 0;
+}
+
+/* After the virqs are gone: drop the descriptors the domain does not keep. */
+static int erase_cb(void *ctx, struct msk_msi_desc *desc)
+{
+	struct range *r = ctx;
+	if (desc->msi_index < r->first || desc->msi_index > r->last || desc->irq)
+		return 0;
 	struct msi_desc_priv *p = (struct msi_desc_priv *)desc;
 	if (p->simple || (r->b->t.info.flags & MSK_MSI_FLAG_FREE_MSI_DESCS))
 		msi_desc_erase(r->dev, r->domid, p);
@@ -417,12 +468,17 @@ int msk_msi_domain_free_irqs_range(struct msk_device *dev, unsigned int domid, u
 			     domid);
 		goto out;
 	}
-	struct range r = { dev, domid, first, last, 0, s->bundle, 0 };
+	struct range r = {
+		.dev = dev, .domid = domid, .first = first, .last = last, .b = s->bundle
+	};
 	rc = msi_for_range(dev, domid, first, last, busy_cb, &r);
 	if (rc < 0)
 		goto out;
 	msi_mon_event(dev->core);
 	msi_for_range(dev, domid, first, last, free_cb, &r);
+	free_run(&r);
+	msk_free(r.run);
+	msi_for_range(dev, domid, first, last, erase_cb, &r);
 	struct msk_msi_domain_info *info = &s->bundle->t.info;
 	if (r.count && info->ops->msi_post_free) {
 		/* The pre-6.18 hook: whatever it undoes, prepare will not run again. */
