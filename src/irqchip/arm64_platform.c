@@ -7,6 +7,9 @@
  * EOI. With the fasteoi flow the chip writes the EOI; an INTID with no
  * descriptor is ended here, as Linux's gic_handle_irq does.
  *
+ * Controller fault "its-command": the ITS model's command-error injection;
+ * route: arm64_route.c.
+ *
  * Lifetime: the platform and its two domains each hold a reference to the
  * driver state. Destroying the platform with every PCI device removed
  * removes the domains, disables the ITS and frees the tables. If devices

@@ -13,9 +13,13 @@
  *  activate  MAPTI (event = hwirq - lpi_base, collection of the chosen CPU)
  *  deactivate DISCARD; set_affinity MOVI and OK_DONE (message unchanged);
  *  mask/unmask the LPI configuration byte + INV; each followed by SYNC.
+ *  free      DISCARD for a vector still mapped by a reservation-mode
+ *            activation (never started, so never deactivated).
  *  teardown  when the last user goes: MAPD(valid = 0), LPIs and ITT freed.
  * Resources "lpi" (LPIs of the range) and "itt" (ITT bytes) are reported
- * to the contract monitor of every device domain using the device.
+ * to the contract monitor of every device domain using the device; what
+ * the ITS may still use after a failed command is not (its_event.c says
+ * what each path does when the ITS fails a command).
  */
 #include "irqchip/its.h"
 
