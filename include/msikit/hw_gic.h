@@ -107,7 +107,8 @@
  * table) ends its batch. Physical commands MOVI, INT, CLEAR, SYNC, MAPD, MAPC,
  * MAPTI, MAPI, INV, INVALL, MOVALL, DISCARD have their architected effects;
  * every other opcode (GICv4 ones included) is an error
- * (MSK_ITS_E_UNKNOWN_COMMAND). SYNC has nothing to wait for and never fails.
+ * (MSK_ITS_E_UNKNOWN_COMMAND). SYNC has nothing to wait for and never fails
+ * (unless a failure is injected, msk_its_inject_command_error).
  * MAPD V = 0 and MAPC V = 0 leave pending LPIs pending in their RDs, and
  * MAPC retargeting a mapped collection does not move them (software issues
  * MOVALL for that). Mapping an already mapped (DeviceID, EventID) overwrites
@@ -263,6 +264,21 @@ enum msk_its_cmd {
 #define MSK_ITS_E_TABLE_FAULT(op) (0x0100FEu | ((uint32_t)(op)&0xFFu) << 8)
 /* Model-defined: the command itself could not be read (queue outside RAM). */
 #define MSK_ITS_E_QUEUE_FAULT 0x01FFFDu
+/*
+ * Model-defined: the ITS failed the command for a reason of its own (an
+ * "internal error"), not because of anything software wrote. The GICv3
+ * architecture leaves command-error codes and their reporting
+ * IMPLEMENTATION DEFINED; real ITSs raise such errors for RAS events (an
+ * uncorrectable error in a cache or table walk the ITS cannot attribute
+ * to the command's arguments). Reusing a code the command type raises for
+ * a software mistake (E_ITS_MAPTI_UNMAPPED_DEVICE for a device that is
+ * mapped) would tell the driver something false about its own tables, so
+ * the model reports 0x01_CC_FC: CC the opcode, FC "internal error". It is
+ * raised only by fault injection (msk_its_inject_command_error); the
+ * failed command has no effect, and the error policy applies as for any
+ * other error.
+ */
+#define MSK_ITS_E_INTERNAL(op) (0x0100FCu | ((uint32_t)(op)&0xFFu) << 8)
 
 /* What the ITS does with a command that fails (see above). */
 enum msk_its_error_policy {
@@ -427,9 +443,66 @@ unsigned int msk_its_mapped_devices(const struct msk_gic *gic, struct msk_its_de
  * Resolve (devid, eventid) as a translation would, without side effects.
  * Returns 1 with the LPI and the target CPU, 0 when it would be dropped
  * (*reason = the loss reason), never fails otherwise. cpu may be NULL.
+ * Only the ITS's part: msk_gic_msi_route() also asks the redistributor.
  */
 int msk_its_lookup(const struct msk_gic *gic, uint32_t devid, uint32_t eventid, uint32_t *intid,
 		   unsigned int *cpu, enum msk_loss *reason);
+
+/* Where a message write would go (msk_gic_msi_route). */
+struct msk_gic_msi_route {
+	bool lost;	      /* the write would be lost ... */
+	enum msk_loss reason; /* ... for this reason (the one the data path reports) */
+	bool translated;      /* it reached GITS_TRANSLATER and its DeviceID was known */
+	uint32_t devid, eventid;
+	bool mapped;	  /* the ITE was found: intid and icid are valid */
+	uint32_t intid;	  /* the LPI */
+	uint32_t icid;	  /* its collection */
+	unsigned int cpu; /* the target redistributor (not lost) */
+	bool waits;	  /* the LPI is disabled in the configuration cache: held pending */
+	char detail[96];  /* "DeviceID 0x100 EventID 3 -> LPI 8195 ICID 1 -> RD 1" */
+};
+
+/*
+ * Follow a device's message write (the 4-byte `data` msk_bus_msi writes
+ * to `addr`, requester `rid`) through this GIC exactly as the data path
+ * decides it - doorbell, RID -> DeviceID, ITS enable, DTE (flat or
+ * two-level), ITE, collection, the target RD's EnableLPIs and LPI range,
+ * its pending table, the LPI's cached Enable bit - without side effects:
+ * no ledger entry, counter, pending state, cache fill or fault-injection
+ * count. Returns 1 when addr lies in one of this GIC's frames (*out
+ * filled), 0 when the GIC does not decode addr (*out cleared). A loss the
+ * data path could only hit by failing a host allocation ("injected-fault")
+ * is not foreseen.
+ */
+int msk_gic_msi_route(const struct msk_gic *gic, uint64_t addr, uint32_t rid, uint32_t data,
+		      struct msk_gic_msi_route *out);
+
+/* ---- fault injection (a test and simulation hook) ----------------------- */
+
+/* What the command-error injection armed and did (msk_its_injection). */
+struct msk_its_injection {
+	uint64_t nth;	    /* armed: the nth command executed from arming fails (0: disarmed) */
+	unsigned int count; /* commands that fail from the nth on, consecutively */
+	uint64_t seen;	    /* commands executed since arming (while armed) */
+	uint64_t fired;	    /* commands failed by injection since arming */
+	char what[128];	    /* the first one that failed ("MAPTI DeviceID 0x100 EventID 3 ...") */
+};
+
+/*
+ * Test and simulation hook, not hardware: the nth command the ITS executes
+ * from now on (1 = the next; every executed command counts, SYNC
+ * included, and a stalled command retried counts again) and the count - 1
+ * commands executed right after it complete with
+ * MSK_ITS_E_INTERNAL(opcode) instead of executing: no effect, the error
+ * logged and the error policy applied (skipped, or the queue stalled) as
+ * for any command error. Arming resets seen/fired/what; nth = 0 disarms
+ * and keeps them for a report. Returns 0, or -MSK_EINVAL for count 0 with
+ * nth > 0 (nothing changed).
+ */
+int msk_its_inject_command_error(struct msk_gic *gic, uint64_t nth, unsigned int count);
+
+/* A snapshot of the command-error injection. */
+void msk_its_injection(const struct msk_gic *gic, struct msk_its_injection *out);
 
 #ifdef __cplusplus
 }

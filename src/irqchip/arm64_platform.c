@@ -7,6 +7,9 @@
  * EOI. With the fasteoi flow the chip writes the EOI; an INTID with no
  * descriptor is ended here, as Linux's gic_handle_irq does.
  *
+ * Controller fault "its-command": the ITS model's command-error injection;
+ * route: arm64_route.c.
+ *
  * Lifetime: the platform and its two domains each hold a reference to the
  * driver state. Destroying the platform with every PCI device removed
  * removes the domains, disables the ITS and frees the tables. If devices
@@ -15,6 +18,7 @@
  */
 #include "irqchip/arm64_platform.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <msikit/hw_gic.h>
@@ -32,6 +36,7 @@ struct arm64_platform {
 	struct gic_v3 gic;
 	struct its its;
 	bool ram_live, gic_live, its_live;
+	bool fault_armed; /* the ITS command fault was armed once */
 	_Atomic int refs;
 };
 
@@ -164,6 +169,7 @@ static size_t arm64_counters(struct msk_platform *p, struct msk_platform_counter
 		{ "its_commands", (int64_t)st.commands },
 		{ "its_translations", (int64_t)st.translations },
 		{ "its_dropped", (int64_t)st.dropped },
+		{ "lpis_quarantined", (int64_t)atomic_load(&ap->its.lpis_quarantined) },
 	};
 	size_t n = sizeof(c) / sizeof(c[0]);
 	for (size_t i = 0; i < n && i < max; i++)
@@ -197,6 +203,42 @@ static int arm64_cpu_online(struct msk_platform *p, unsigned int cpu)
 	return msk_irq_cpu_online(p->core, cpu, NULL);
 }
 
+/*
+ * Controller faults: the ITS model's command-error injection (hw_gic.h),
+ * one command. The drivers see it as any command error (its_event.c).
+ */
+static int arm64_fault_arm(struct msk_platform *p, enum msk_platform_fault_kind kind, uint64_t nth)
+{
+	struct arm64_platform *ap = ap_of(p);
+	if (kind != MSK_PLATFORM_FAULT_ITS_COMMAND)
+		return msk_err(MSK_ENOTSUP, "arm64: no \"%s\" fault (the ITS's is its-command)",
+			       msk_platform_fault_name(kind));
+	int rc = msk_its_inject_command_error(ap->model, nth, 1);
+	if (rc == 0 && nth)
+		ap->fault_armed = true;
+	return rc;
+}
+
+static void arm64_fault_state(struct msk_platform *p, struct msk_platform_fault_state *out)
+{
+	struct arm64_platform *ap = ap_of(p);
+	if (!ap->fault_armed)
+		return;
+	struct msk_its_injection in;
+	msk_its_injection(ap->model, &in);
+	out->kind = MSK_PLATFORM_FAULT_ITS_COMMAND;
+	out->nth = in.nth;
+	out->seen = in.seen;
+	out->fired = in.fired;
+	snprintf(out->what, sizeof(out->what), "%s", in.what);
+}
+
+static enum msk_platform_fault_kind arm64_fault_default(struct msk_platform *p)
+{
+	(void)p;
+	return MSK_PLATFORM_FAULT_ITS_COMMAND;
+}
+
 static const struct msk_platform_ops arm64_ops = {
 	.arch = "arm64",
 	.destroy = arm64_destroy,
@@ -210,6 +252,10 @@ static const struct msk_platform_ops arm64_ops = {
 	.pci_remove = arm64_pci_remove,
 	.layout = arm64_layout,
 	.counters = arm64_counters,
+	.fault_arm = arm64_fault_arm,
+	.fault_state = arm64_fault_state,
+	.fault_default = arm64_fault_default,
+	.route = arm64_route,
 };
 
 static int drivers_init(struct arm64_platform *ap, unsigned int lpi_bits)
@@ -308,4 +354,9 @@ struct its *arm64_platform_its(struct msk_platform *p)
 struct gic_ram *arm64_platform_ram(struct msk_platform *p)
 {
 	return p && p->ops == &arm64_ops && !p->cfg.bare ? &ap_of(p)->ram : NULL;
+}
+
+struct msk_irq_domain *arm64_platform_root(struct msk_platform *p)
+{
+	return p && p->ops == &arm64_ops && !p->cfg.bare ? ap_of(p)->gic.domain : NULL;
 }

@@ -21,4 +21,11 @@ struct its *arm64_platform_its(struct msk_platform *p);
 /* The guest RAM allocator the drivers carve tables from (NULL when bare). */
 struct gic_ram *arm64_platform_ram(struct msk_platform *p);
 
+/* The GICv3 root domain the CPU service looks INTIDs up in (NULL when bare). */
+struct msk_irq_domain *arm64_platform_root(struct msk_platform *p);
+
+/* The platform op route (arm64_route.c): msk_platform_route for this platform. */
+int arm64_route(struct msk_platform *p, uint32_t requester_id, uint64_t addr, uint32_t data,
+		struct msk_platform_route *out);
+
 #endif

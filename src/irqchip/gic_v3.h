@@ -9,9 +9,11 @@
  *   gic_v3.c         redistributor LPI setup and the root domain "GICv3"
  *   its.c            ITS probe: BASERs, command queue, collections
  *   its_cmd.c        the command writer (queue, CWRITER, CREADR, errors)
+ *   its_event.c      the mappings, and what the driver does when a command fails
  *   its_lpi.c        LPI ranges per device (first fit, halving)
  *   its_msi.c        the ITS MSI parent (per-device ITTs, MAPD/MAPTI/...)
- *   arm64_platform.c the platform (models + drivers + CPU service)
+ *   arm64_platform.c the platform (models + drivers + CPU service, faults)
+ *   arm64_route.c    msk_platform_route: a message followed without side effects
  *
  * Every access to the hardware goes through msk_bus_read/msk_bus_write on
  * the model's registers and msk_ram_* on tables in guest RAM.

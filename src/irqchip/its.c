@@ -219,13 +219,13 @@ static int setup(struct its *its)
 	for (unsigned int c = 0; c < its->gic->ncpus; c++) {
 		struct its_cmd mapc, invall;
 		its_encode_mapc(&mapc, c, its->gic->procnum[c], true);
-		rc = its_send_sync(its, &mapc, c);
+		rc = its_send_sync(its, &mapc, c, NULL);
 		if (rc == 0) {
 			its_encode_invall(&invall, c);
-			rc = its_send(its, &invall, 1);
+			rc = its_send(its, &invall, 1, NULL);
 		}
-		if (rc < 0)
-			return rc;
+		if (rc < 0) /* the probe fails: the ITS is disabled and its tables freed */
+			return msk_err_context("%s: collection of CPU %u", its->name, c);
 	}
 	return 0;
 }
@@ -255,19 +255,26 @@ int its_probe(struct its *its, struct gic_v3 *gic, struct msk_gic *model, uint64
 	return 0;
 }
 
-void its_fini(struct its *its)
+static void free_devices(struct its_device **list)
 {
-	if (!atomic_load(&its->dead))
-		wr32(its, MSK_GITS_CTLR, 0);
-	while (its->devices) {
-		struct its_device *dev = its->devices;
-		its->devices = dev->next;
+	while (*list) {
+		struct its_device *dev = *list;
+		*list = dev->next;
 		msk_free(dev->used);
 		msk_free(dev->mapped);
 		msk_free(dev->col);
 		msk_free(dev->users);
 		msk_free(dev);
 	}
+}
+
+void its_fini(struct its *its)
+{
+	if (!atomic_load(&its->dead))
+		wr32(its, MSK_GITS_CTLR, 0);
+	/* The ITS is off (or gone): ITTs and LPIs go with the tables. */
+	free_devices(&its->devices);
+	free_devices(&its->zombies);
 	free_tables(its);
 	pthread_mutex_destroy(&its->lock);
 }

@@ -20,6 +20,19 @@ struct its_user {
 	unsigned int prepares; /* > 1: per-alloc prepare reused the device */
 };
 
+/*
+ * What the driver knows the ITS holds for one event (its_device.mapped).
+ * STALE: a DISCARD failed (twice), so the ITS may still translate the
+ * event to its LPI and an RD may still hold that LPI pending: the event
+ * and its LPI are quarantined - never handed to another vector or device
+ * (its_event.c).
+ */
+enum its_event_state {
+	EV_UNMAPPED = 0,
+	EV_MAPPED = 1, /* MAPTI issued: active, counted in cpu_lpis[col] */
+	EV_STALE = 2,
+};
+
 /* A DeviceID mapped in the ITS (Linux struct its_device). */
 struct its_device {
 	uint32_t devid;
@@ -30,7 +43,7 @@ struct its_device {
 	unsigned int nr_lpis; /* events usable: LPIs granted (may be < nvecs) */
 	unsigned int events_used;
 	uint8_t *used;	 /* per event: allocated */
-	uint8_t *mapped; /* per event: MAPTI issued (active) */
+	uint8_t *mapped; /* per event: enum its_event_state */
 	uint16_t *col;	 /* per event: target CPU / collection */
 	struct its_user *users;
 	unsigned int nr_users;
@@ -70,6 +83,7 @@ struct its {
 	struct gic_ranges lpis;
 	unsigned int *cpu_lpis; /* per CPU: active LPIs targeted there */
 	struct its_device *devices;
+	struct its_device *zombies; /* MAPD V=0 failed: the ITS still reads their ITTs */
 	/* the MSI parent */
 	struct msk_irq_domain *domain;
 	struct msk_msi_parent_ops pops;
@@ -79,6 +93,7 @@ struct its {
 	void *release_ctx;
 	/* counters */
 	_Atomic uint64_t nr_devices, lpis_in_use, cmd_errors, commands;
+	_Atomic uint64_t lpis_quarantined; /* LPIs kept out of use: their DISCARD failed */
 };
 
 /* ---- its.c ------------------------------------------------------------------------ */
@@ -115,14 +130,24 @@ const char *its_cmd_name(uint8_t opcode);
 /*
  * Write `n` commands to the queue, advance CWRITER and poll CREADR until
  * the ITS consumed them. A command the ITS rejected gives -MSK_EIO naming
- * the command and the error; a stalled queue is restarted past it. A queue
- * that makes no progress gives -MSK_EIO. Lock held. Returns 0 at once
- * when the ITS is gone (platform destroyed).
+ * the command and the error, and *failed (may be NULL) = its batch index,
+ * else -1; the rejected command had no effect, every other one was
+ * executed (the ITS skips the failing command, or the driver restarts a
+ * stalled queue past it, replacing it with a SYNC). A queue that stays
+ * stalled through ITS_MAX_STALLS restarts is left so (-MSK_EIO; the
+ * commands behind the stalled one run when the next call restarts it); a
+ * queue that makes no progress gives -MSK_EIO. Lock held. Returns 0 at
+ * once when the ITS is gone (platform destroyed).
  */
-int its_send(struct its *its, const struct its_cmd *cmds, unsigned int n);
+int its_send(struct its *its, const struct its_cmd *cmds, unsigned int n, int *failed);
 
-/* One command followed by a SYNC of the RD of `cpu` (as Linux does). */
-int its_send_sync(struct its *its, const struct its_cmd *cmd, unsigned int cpu);
+/*
+ * One command followed by a SYNC of the RD of `cpu` (as Linux does). A
+ * SYNC that fails alone is issued again once. 0, or -MSK_EIO; *applied
+ * (may be NULL) says whether the command took effect: false when it
+ * failed (nothing changed), true when it completed but no SYNC did.
+ */
+int its_send_sync(struct its *its, const struct its_cmd *cmd, unsigned int cpu, bool *applied);
 
 /* ---- its_lpi.c ------------------------------------------------------------------------ */
 
@@ -133,6 +158,51 @@ int its_send_sync(struct its *its, const struct its_cmd *cmd, unsigned int cpu);
  */
 int its_lpi_alloc(struct gic_ranges *lpis, unsigned int want, uint32_t *base, unsigned int *got);
 void its_lpi_free(struct gic_ranges *lpis, uint32_t base, unsigned int nr);
+
+/* ---- its_event.c ------------------------------------------------------------------------ */
+
+/*
+ * The mappings the driver keeps in the ITS, each with what it does when a
+ * command fails (lock held; the bookkeeping always follows what the ITS
+ * did). Calls that can fail roll back and return -MSK_EIO; those that
+ * cannot (unmap, INV) try twice and then keep the driver consistent.
+ */
+
+/* MAPTI event -> its LPI on cpu's collection, + SYNC. 0, or -MSK_EIO and the event as it was. */
+int its_event_map(struct its *its, struct its_device *dev, uint32_t ev, unsigned int cpu);
+
+/*
+ * MOVI a mapped event to cpu's collection, + SYNC, up to `tries` times.
+ * 0, or -MSK_EIO with the event where it was (dev->col is the truth).
+ */
+int its_event_move(struct its *its, struct its_device *dev, uint32_t ev, unsigned int cpu,
+		   unsigned int tries);
+
+/* INV + SYNC of a mapped event after its configuration byte changed; tried twice. */
+void its_event_inv(struct its *its, struct its_device *dev, uint32_t ev);
+
+/* DISCARD + SYNC (cannot fail): tried twice, then the event is quarantined (EV_STALE). */
+void its_event_unmap(struct its *its, struct its_device *dev, uint32_t ev);
+
+/*
+ * Take a device out of the ITS after its last user (it is on no list):
+ * quarantined events are discarded again, MAPD V = 0 (tried twice), then
+ * what the ITS can no longer reach is freed. Events still quarantined keep
+ * their LPIs out of the allocator for good; if MAPD V = 0 failed the
+ * device stays a zombie (its ITT kept, its->zombies) until its DeviceID is
+ * prepared again or the ITS goes. *lpis and *itt (may be NULL) get what
+ * was returned, for the contract monitor.
+ */
+void its_device_retire(struct its *its, struct its_device *dev, uint64_t *lpis, uint64_t *itt);
+
+/*
+ * Before DeviceID devid is mapped again: MAPD V = 0 for a zombie with that
+ * DeviceID and free it. 0 (none, or reaped) or -MSK_EIO (still mapped).
+ */
+int its_zombie_reap(struct its *its, uint32_t devid);
+
+/* Free a device's memory: ITT (when itt_pa), LPIs [lpi_base, +nr_lpis), arrays. */
+void its_device_free(struct its *its, struct its_device *dev);
 
 /* ---- its_msi.c -------------------------------------------------------------------------- */
 

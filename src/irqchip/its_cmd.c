@@ -19,9 +19,10 @@
 
 #include "base/error.h"
 
-#define DEV(d)	      ((uint64_t)(d) << 32)
-#define ITS_MAX_BATCH 8u
-#define ITS_MAX_POLLS 100000u
+#define DEV(d)	       ((uint64_t)(d) << 32)
+#define ITS_MAX_BATCH  8u
+#define ITS_MAX_POLLS  100000u
+#define ITS_MAX_STALLS 16u /* retries of a stalled batch before giving up */
 
 void its_encode_mapd(struct its_cmd *c, uint32_t devid, unsigned int size_bits, uint64_t itt,
 		     bool valid)
@@ -147,6 +148,18 @@ static const char *error_name(uint32_t code)
 		return "E_ITS_MOVALL_PROCNUM_OOR";
 	case MSK_ITS_E_DISCARD_UNMAPPED_INTERRUPT:
 		return "E_ITS_DISCARD_UNMAPPED_INTERRUPT";
+	case MSK_ITS_E_QUEUE_FAULT:
+		return "(command queue fault)";
+	default:
+		break;
+	}
+	switch (code & 0xFFu) { /* the model's own codes, per command (hw_gic.h) */
+	case 0xFF:
+		return "(unknown command)";
+	case 0xFE:
+		return "(table fault)";
+	case 0xFC:
+		return "(ITS internal error)";
 	default:
 		return "";
 	}
@@ -211,8 +224,19 @@ static int index_at(const uint64_t *offs, unsigned int n, uint64_t off)
 	return -1;
 }
 
-int its_send(struct its *its, const struct its_cmd *cmds, unsigned int n)
+/* Restart a queue stalled at `at` (one of ours): the failing command becomes a SYNC. */
+static void restart(struct its *its, uint64_t at)
 {
+	struct its_cmd sync;
+	its_encode_sync(&sync, its->gic->procnum[0]);
+	msk_ram_write(its->bus, its->cq_pa + at, sync.dw, 32);
+	its_write(its, MSK_GITS_CWRITER, its->cq_wr | MSK_GITS_CWRITER_RETRY);
+}
+
+int its_send(struct its *its, const struct its_cmd *cmds, unsigned int n, int *failed)
+{
+	if (failed)
+		*failed = -1;
 	if (atomic_load(&its->dead))
 		return 0;
 	if (n == 0 || n > ITS_MAX_BATCH)
@@ -234,18 +258,24 @@ int its_send(struct its *its, const struct its_cmd *cmds, unsigned int n)
 	for (;;) {
 		uint64_t r = its_read(its, MSK_GITS_CREADR);
 		if (r & MSK_GITS_CREADR_STALLED) {
+			/*
+			 * At one of ours, or at a SYNC an earlier call gave up on
+			 * (k < 0). The replacing SYNC may fail too: it stalls again.
+			 */
 			uint64_t at = r & MSK_GITS_OFFSET_MASK;
 			int k = index_at(offs, n, at);
-			if (k < 0 || ++stalls > n)
-				return msk_err(MSK_EIO,
-					       "%s: queue stalled at 0x%llx, not at one of ours",
-					       its->name, (unsigned long long)at);
-			note(&f, k, msk_its_last_error(its->model), true);
-			/* Replace the failing command with a harmless SYNC and retry from there. */
-			struct its_cmd sync;
-			its_encode_sync(&sync, its->gic->procnum[0]);
-			msk_ram_write(its->bus, its->cq_pa + at, sync.dw, 32);
-			its_write(its, MSK_GITS_CWRITER, its->cq_wr | MSK_GITS_CWRITER_RETRY);
+			if (k >= 0)
+				note(&f, k, msk_its_last_error(its->model), true);
+			if (++stalls > ITS_MAX_STALLS) {
+				if (failed)
+					*failed = f.index >= 0 ? f.index : 0;
+				return msk_err(
+					MSK_EIO,
+					"%s: queue stalled at 0x%llx: %u restarts failed, left "
+					"stalled",
+					its->name, (unsigned long long)at, ITS_MAX_STALLS);
+			}
+			restart(its, at);
 			continue;
 		}
 		if ((r & MSK_GITS_OFFSET_MASK) == its->cq_wr)
@@ -255,37 +285,59 @@ int its_send(struct its *its, const struct its_cmd *cmds, unsigned int n)
 				MSK_EIO, "%s: command queue stuck (CREADR 0x%llx, CWRITER 0x%llx)",
 				its->name, (unsigned long long)r, (unsigned long long)its->cq_wr);
 	}
+	/*
+	 * Which of ours failed: the error report names the queue offset. An
+	 * error at another offset came from restarting a queue an earlier
+	 * call left stalled: counted, but not this batch's failure.
+	 */
 	struct msk_its_stats after;
 	msk_its_stats(its->model, &after);
 	uint64_t errs = after.errors - before.errors;
-	if (errs && !f.stalled) {
-		struct msk_its_error log[ITS_MAX_BATCH];
+	if (errs) {
+		struct msk_its_error log[MSK_ITS_ERROR_LOG_SIZE];
 		unsigned int got = msk_its_errors(
-			its->model, log, errs < ITS_MAX_BATCH ? (unsigned)errs : ITS_MAX_BATCH);
+			its->model, log,
+			errs < MSK_ITS_ERROR_LOG_SIZE ? (unsigned)errs : MSK_ITS_ERROR_LOG_SIZE);
 		for (unsigned int i = 0; i < got; i++) {
 			int k = index_at(offs, n, log[i].offset);
 			if (k >= 0)
-				note(&f, k, log[i].code, false);
+				note(&f, k, log[i].code, f.stalled);
 		}
-	}
-	if (errs)
 		atomic_fetch_add(&its->cmd_errors, errs);
-	if (f.index < 0 && errs == 0)
+	}
+	if (f.index < 0)
 		return 0;
+	if (failed)
+		*failed = f.index;
 	char what[96];
-	if (f.index >= 0)
-		describe(&cmds[f.index], what, sizeof(what));
-	else
-		snprintf(what, sizeof(what), "batch of %u", n);
+	describe(&cmds[f.index], what, sizeof(what));
 	const char *en = error_name(f.code);
 	return msk_err(MSK_EIO, "%s: command %s failed: error 0x%06x%s%s (%s)", its->name, what,
 		       f.code, *en ? " " : "", en,
 		       f.stalled ? "the queue stalled; restarted past it" : "the ITS skipped it");
 }
 
-int its_send_sync(struct its *its, const struct its_cmd *cmd, unsigned int cpu)
+int its_send_sync(struct its *its, const struct its_cmd *cmd, unsigned int cpu, bool *applied)
 {
 	struct its_cmd b[2] = { *cmd };
 	its_encode_sync(&b[1], its->gic->procnum[cpu]);
-	return its_send(its, b, 2);
+	int failed;
+	int rc = its_send(its, b, 2, &failed);
+	if (applied)
+		*applied = rc == 0 || failed == 1;
+	if (rc == 0 || failed != 1)
+		return rc;
+	/*
+	 * Only the SYNC failed: the command completed (the ITS reported no
+	 * error for it) and a SYNC has no effect of its own, so issuing
+	 * another is always safe. If that fails too the command stays
+	 * applied but unconfirmed, and the caller gets the error.
+	 */
+	rc = its_send(its, &b[1], 1, NULL);
+	if (rc < 0) {
+		char what[96];
+		describe(cmd, what, sizeof(what));
+		return msk_err_context("%s completed, its SYNC failed twice", what);
+	}
+	return 0;
 }

@@ -13,9 +13,13 @@
  *  activate  MAPTI (event = hwirq - lpi_base, collection of the chosen CPU)
  *  deactivate DISCARD; set_affinity MOVI and OK_DONE (message unchanged);
  *  mask/unmask the LPI configuration byte + INV; each followed by SYNC.
+ *  free      DISCARD for a vector still mapped by a reservation-mode
+ *            activation (never started, so never deactivated).
  *  teardown  when the last user goes: MAPD(valid = 0), LPIs and ITT freed.
  * Resources "lpi" (LPIs of the range) and "itt" (ITT bytes) are reported
- * to the contract monitor of every device domain using the device.
+ * to the contract monitor of every device domain using the device; what
+ * the ITS may still use after a failed command is not (its_event.c says
+ * what each path does when the ITS fails a command).
  */
 #include "irqchip/its.h"
 
@@ -81,18 +85,6 @@ static void report(struct its_device *dev, struct msk_irq_domain *d, int sign)
 	msk_msi_monitor_resource(d, "itt", sign * (int64_t)dev->itt_bytes);
 }
 
-static void device_free(struct its *its, struct its_device *dev)
-{
-	if (dev->itt_pa)
-		gic_ram_free(its->gic->ram, dev->itt_pa, dev->itt_bytes);
-	its_lpi_free(&its->lpis, dev->lpi_base, dev->nr_lpis);
-	msk_free(dev->used);
-	msk_free(dev->mapped);
-	msk_free(dev->col);
-	msk_free(dev->users);
-	msk_free(dev);
-}
-
 static int device_create(struct its *its, uint32_t devid, unsigned int nvecs,
 			 struct its_device **out)
 {
@@ -130,13 +122,13 @@ static int device_create(struct its *its, uint32_t devid, unsigned int nvecs,
 	}
 	struct its_cmd mapd;
 	its_encode_mapd(&mapd, devid, log2u(entries), dev->itt_pa, true);
-	rc = its_send(its, &mapd, 1);
-	if (rc < 0)
+	rc = its_send(its, &mapd, 1, NULL);
+	if (rc < 0) /* the MAPD had no effect: the DTE is still invalid */
 		goto fail;
 	*out = dev;
 	return 0;
 fail:
-	device_free(its, dev);
+	its_device_free(its, dev);
 	return rc;
 }
 
@@ -165,15 +157,15 @@ static int prepare_locked(struct its *its, struct msk_irq_domain *d, uint32_t de
 		*out = dev;
 		return 0;
 	}
-	int rc = device_create(its, devid, nvecs, &dev);
+	int rc = its_zombie_reap(its, devid);
+	if (rc == 0)
+		rc = device_create(its, devid, nvecs, &dev);
 	if (rc < 0)
 		return rc;
+	atomic_fetch_add(&its->nr_devices, 1);
 	dev->users = msk_calloc(1, sizeof(*dev->users));
 	if (!dev->users) {
-		struct its_cmd unmap;
-		its_encode_mapd(&unmap, devid, 1, 0, false);
-		its_send(its, &unmap, 1);
-		device_free(its, dev);
+		its_device_retire(its, dev, NULL, NULL);
 		return msk_err(MSK_ENOMEM, "%s: out of memory", its->name);
 	}
 	dev->users[0].domain = d;
@@ -181,7 +173,6 @@ static int prepare_locked(struct its *its, struct msk_irq_domain *d, uint32_t de
 	dev->nr_users = 1;
 	dev->next = its->devices;
 	its->devices = dev;
-	atomic_fetch_add(&its->nr_devices, 1);
 	report(dev, d, +1);
 	*out = dev;
 	return 0;
@@ -228,15 +219,16 @@ static void its_msi_teardown(struct msk_irq_domain *d, struct msk_msi_alloc_info
 		}
 	}
 	if (dev) {
-		report(dev, d, -1);
 		dev->users[u] = dev->users[--dev->nr_users];
-		if (dev->nr_users == 0) {
-			struct its_cmd unmap;
-			its_encode_mapd(&unmap, dev->devid, 1, 0, false);
-			its_send(its, &unmap, 1); /* an error is counted; the device goes anyway */
+		if (dev->nr_users) {
+			report(dev, d, -1); /* the others keep the device */
+		} else {
+			/* Report what was returned: a quarantined LPI or a kept ITT is not. */
+			uint64_t lpis, itt;
 			*pp = dev->next;
-			atomic_fetch_sub(&its->nr_devices, 1);
-			device_free(its, dev);
+			its_device_retire(its, dev, &lpis, &itt);
+			msk_msi_monitor_resource(d, "lpi", -(int64_t)lpis);
+			msk_msi_monitor_resource(d, "itt", -(int64_t)itt);
 		}
 	}
 	pthread_mutex_unlock(&its->lock);
@@ -297,11 +289,8 @@ static void its_set_enabled(struct msk_irq_data *d, bool on)
 	uint32_t ev = event_of(d);
 	pthread_mutex_lock(&its->lock);
 	gic_v3_lpi_config(its->gic, (uint32_t)d->hwirq, on);
-	if (dev->mapped[ev]) {
-		struct its_cmd inv;
-		its_encode_event(&inv, MSK_ITS_CMD_INV, dev->devid, ev);
-		its_send_sync(its, &inv, dev->col[ev]);
-	}
+	if (dev->mapped[ev] == EV_MAPPED)
+		its_event_inv(its, dev, ev);
 	pthread_mutex_unlock(&its->lock);
 }
 
@@ -326,21 +315,20 @@ static int its_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *ma
 		pthread_mutex_unlock(&its->lock);
 		return msk_err(MSK_EINVAL, "%s: no online CPU of this GIC in the mask", its->name);
 	}
-	if (dev->mapped[ev] && cpu != dev->col[ev]) {
-		struct its_cmd movi;
-		its_encode_movi(&movi, dev->devid, ev, cpu);
-		int rc = its_send_sync(its, &movi, cpu);
-		if (rc < 0) {
-			pthread_mutex_unlock(&its->lock);
-			return rc;
-		}
-		its->cpu_lpis[dev->col[ev]]--;
-		its->cpu_lpis[cpu]++;
+	int rc = 0;
+	if (dev->mapped[ev] == EV_MAPPED) {
+		/* A forced move (CPU hotplug) that fails leaves the LPI on a dying CPU: try twice. */
+		if (cpu != dev->col[ev])
+			rc = its_event_move(its, dev, ev, cpu, force ? 2 : 1);
+		cpu = dev->col[ev]; /* where the ITS sends it now */
+	} else if (dev->mapped[ev] == EV_UNMAPPED) {
+		dev->col[ev] = (uint16_t)cpu;
 	}
-	dev->col[ev] = (uint16_t)cpu;
 	pthread_mutex_unlock(&its->lock);
 	struct msk_cpumask eff = msk_cpumask_of(cpu);
 	msk_irq_data_update_effective_affinity(d, &eff);
+	if (rc < 0)
+		return rc;
 	return MSK_IRQ_SET_MASK_OK_DONE; /* the message (TRANSLATER, EventID) never changes */
 }
 
@@ -376,9 +364,12 @@ static int its_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned int n
 	pthread_mutex_lock(&its->lock);
 	/* A free, naturally aligned block of events (multi-MSI ORs the vector into the data). */
 	unsigned int ev = 0;
+	unsigned int quarantined = 0;
+	for (unsigned int e = 0; e < dev->nr_lpis; e++)
+		quarantined += dev->mapped[e] == EV_STALE && !dev->used[e];
 	for (; ev + block <= dev->nr_lpis; ev += block) {
 		unsigned int k = 0;
-		while (k < nr && !dev->used[ev + k])
+		while (k < nr && !dev->used[ev + k] && dev->mapped[ev + k] != EV_STALE)
 			k++;
 		if (k == nr)
 			break;
@@ -387,9 +378,9 @@ static int its_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned int n
 		pthread_mutex_unlock(&its->lock);
 		return msk_err(MSK_ENOSPC,
 			       "%s: DeviceID 0x%x: no free block of %u events: ITT of %u entries "
-			       "prepared for %u vectors, %u LPIs, %u in use",
+			       "prepared for %u vectors, %u LPIs, %u in use%s",
 			       its->name, dev->devid, nr, dev->nr_ites, dev->nvecs, dev->nr_lpis,
-			       dev->events_used);
+			       dev->events_used, quarantined ? " (some quarantined)" : "");
 	}
 	struct gic_v3_fwspec spec = { dev->lpi_base + ev };
 	int rc = msk_domain_alloc_irqs_parent(d, virq, nr, &spec);
@@ -425,7 +416,14 @@ static void its_free(struct msk_irq_domain *d, unsigned int virq, unsigned int n
 		struct msk_irq_data *irqd = msk_domain_get_irq_data(d, virq + i);
 		struct its_device *dev = irqd->chip_data;
 		if (dev) {
-			dev->used[event_of(irqd)] = 0;
+			uint32_t ev = event_of(irqd);
+			/*
+			 * Still mapped: activated only in reservation mode (never
+			 * started, so never deactivated). Its ITE must not outlive it.
+			 */
+			if (dev->mapped[ev] == EV_MAPPED)
+				its_event_unmap(its, dev, ev);
+			dev->used[ev] = 0;
 			dev->events_used--;
 			atomic_fetch_sub(&its->lpis_in_use, 1);
 		}
@@ -447,14 +445,7 @@ static int its_activate(struct msk_irq_domain *d, struct msk_irq_data *irqd, boo
 		msk_cpumask_fill(&all, its->gic->ncpus);
 		cpu = select_cpu(its, &all);
 	}
-	struct its_cmd mapti;
-	its_encode_mapti(&mapti, dev->devid, ev, (uint32_t)irqd->hwirq, cpu);
-	int rc = its_send_sync(its, &mapti, cpu);
-	if (rc == 0) {
-		dev->mapped[ev] = 1;
-		dev->col[ev] = (uint16_t)cpu;
-		its->cpu_lpis[cpu]++;
-	}
+	int rc = its_event_map(its, dev, ev, cpu);
 	pthread_mutex_unlock(&its->lock);
 	if (rc < 0)
 		return rc;
@@ -469,13 +460,8 @@ static void its_deactivate(struct msk_irq_domain *d, struct msk_irq_data *irqd)
 	struct its_device *dev = irqd->chip_data;
 	uint32_t ev = event_of(irqd);
 	pthread_mutex_lock(&its->lock);
-	if (dev->mapped[ev]) {
-		struct its_cmd discard;
-		its_encode_event(&discard, MSK_ITS_CMD_DISCARD, dev->devid, ev);
-		its_send_sync(its, &discard, dev->col[ev]);
-		dev->mapped[ev] = 0;
-		its->cpu_lpis[dev->col[ev]]--;
-	}
+	if (dev->mapped[ev] == EV_MAPPED)
+		its_event_unmap(its, dev, ev); /* cannot fail: retried, else quarantined */
 	pthread_mutex_unlock(&its->lock);
 }
 

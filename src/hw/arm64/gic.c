@@ -313,24 +313,19 @@ int msk_its_lookup(const struct msk_gic *gic, uint32_t devid, uint32_t eventid, 
 		   unsigned int *cpu, enum msk_loss *reason)
 {
 	struct its *its = (struct its *)&gic->its;
-	struct its_route r;
+	struct its_msg m;
+	memset(&m, 0, sizeof(m));
 	pthread_mutex_lock(&its->lock);
-	bool enabled = its->ctlr & MSK_GITS_CTLR_ENABLED;
-	enum its_resolve res = its_resolve(gic, devid, eventid, &r);
+	its_msg_resolve(gic, devid, eventid, &m);
 	pthread_mutex_unlock(&its->lock);
-	if (!enabled) {
+	if (m.reason != MSK_LOSS__COUNT) {
 		if (reason)
-			*reason = MSK_LOSS_ITS_DISABLED;
-		return 0;
-	}
-	if (res != RES_OK) {
-		if (reason)
-			*reason = its_resolve_loss(res);
+			*reason = m.reason;
 		return 0;
 	}
 	if (intid)
-		*intid = r.intid;
+		*intid = m.r.intid;
 	if (cpu)
-		*cpu = r.cpu;
+		*cpu = m.r.cpu;
 	return 1;
 }

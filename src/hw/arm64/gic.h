@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* ---- redistributors ------------------------------------------------------ */
@@ -49,6 +50,14 @@ struct gicr {
 
 /* ---- ITS ------------------------------------------------------------------ */
 
+/* Command-error injection (msk_its_inject_command_error); under its.lock. */
+struct its_inject {
+	uint64_t nth;
+	unsigned int count;
+	uint64_t seen, fired;
+	char what[128];
+};
+
 struct its {
 	pthread_mutex_t lock;
 	uint32_t ctlr;
@@ -58,6 +67,7 @@ struct its {
 	uint32_t *hcc_cte; /* cfg.hcc in-ITS collection entries (CTE format, low 32 bits) */
 	struct msk_its_error log[MSK_ITS_ERROR_LOG_SIZE];
 	uint64_t log_next; /* total errors recorded */
+	struct its_inject inject;
 	_Atomic uint64_t commands, by_opcode[16], stalls, translations, dropped;
 };
 
@@ -100,6 +110,13 @@ extern const struct msk_mmio_ops gicr_mmio_ops;
  * the reason. Caller holds no RD lock. Returns true when it is pending.
  */
 bool gicr_set_pending(struct msk_gic *gic, unsigned int cpu, uint32_t intid, uint64_t weight);
+
+/*
+ * What gicr_set_pending would do, without doing it: MSK_LOSS__COUNT when
+ * the RD would take intid (then *enabled = its cached Enable bit), else
+ * the loss reason. Caller holds no RD lock.
+ */
+enum msk_loss gicr_probe(struct msk_gic *gic, unsigned int cpu, uint32_t intid, bool *enabled);
 
 /* Drop the pending state of `intid` in RD `cpu`, losing its weight as `reason`. */
 void gicr_clear_pending(struct msk_gic *gic, unsigned int cpu, uint32_t intid,
@@ -183,8 +200,26 @@ enum its_resolve its_resolve(const struct msk_gic *gic, uint32_t devid, uint32_t
 /* The loss reason for a failed resolution. */
 enum msk_loss its_resolve_loss(enum its_resolve res);
 
-/* Deliver `weight` to the LPI of (devid, eventid); caller holds its.lock. */
-void its_translate_locked(struct msk_gic *gic, uint32_t devid, uint32_t eventid, uint64_t weight);
+/*
+ * The ITS's decision for a message write reaching GITS_TRANSLATER, shared
+ * by the data path and msk_gic_msi_route(): pure, its.lock held.
+ */
+struct its_msg {
+	enum msk_loss reason; /* MSK_LOSS__COUNT: translated (r valid) */
+	bool bad_size;	      /* the write's size is not 2 or 4 */
+	bool have_devid;      /* the RID map gave a DeviceID */
+	uint32_t devid, eventid;
+	enum its_resolve res;
+	struct its_route r;
+};
+
+/* Decide a write of `size` bytes of `value` by requester rid (its.lock held). */
+void its_msg_decide(const struct msk_gic *gic, uint64_t value, unsigned int size, uint32_t rid,
+		    struct its_msg *m);
+
+/* Decide (devid, eventid) past the RID map (its.lock held). */
+void its_msg_resolve(const struct msk_gic *gic, uint32_t devid, uint32_t eventid,
+		     struct its_msg *m);
 
 /* A message write arriving at GITS_TRANSLATER. */
 void its_translater_write(struct msk_gic *gic, uint64_t value, unsigned int size,
@@ -197,5 +232,8 @@ void its_process_queue(struct msk_gic *gic);
 
 /* Record a command error in the log. Caller holds its.lock. */
 void its_log_error(struct msk_gic *gic, uint32_t code, uint8_t opcode, uint64_t offset);
+
+/* Name a command precisely ("MAPTI DeviceID 0x100 EventID 3 -> LPI 8195 ICID 1"). */
+void its_cmd_describe(const uint64_t dw[4], char *buf, size_t size);
 
 #endif

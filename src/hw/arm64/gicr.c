@@ -78,10 +78,16 @@ static bool is_pending(const struct gicr *rd, uint32_t intid, uint64_t *weight)
 	return true;
 }
 
+/* The byte of the RD's pending table in RAM that holds the LPI's bit. */
+static uint64_t pend_byte(const struct gicr *rd, uint32_t intid)
+{
+	return (rd->pendbaser & MSK_GICR_PENDBASER_PA_MASK) + intid / 8;
+}
+
 /* Set or clear the LPI's bit in the RD's pending table in RAM. */
 static int pend_table_write(struct msk_gic *gic, const struct gicr *rd, uint32_t intid, bool set)
 {
-	uint64_t addr = (rd->pendbaser & MSK_GICR_PENDBASER_PA_MASK) + intid / 8;
+	uint64_t addr = pend_byte(rd, intid);
 	uint8_t b;
 	if (msk_ram_read(gic->bus, addr, &b, 1) < 0)
 		return -MSK_EFAULT;
@@ -203,18 +209,24 @@ static void rd_drop_all(struct msk_gic *gic, struct gicr *rd, enum msk_loss reas
 		rd_for_each(gic, rd, drop_one, &reason);
 }
 
+/* Why an RD cannot take intid now, or MSK_LOSS__COUNT when it can (RD lock held). */
+static enum msk_loss rd_refusal(const struct gicr *rd, uint32_t intid)
+{
+	if (!rd->lpis_enabled)
+		return MSK_LOSS_LPIS_DISABLED;
+	if (intid < MSK_GIC_LPI_BASE || intid >= rd->lpi_end)
+		return MSK_LOSS_LPI_OUT_OF_RANGE;
+	return MSK_LOSS__COUNT;
+}
+
 /* Lose weight for an RD that cannot take intid; returns true if it can. */
 static bool rd_accepts(struct msk_gic *gic, const struct gicr *rd, uint32_t intid, uint64_t weight)
 {
-	if (!rd->lpis_enabled) {
-		gic_lose(gic, MSK_LOSS_LPIS_DISABLED, weight);
-		return false;
-	}
-	if (intid < MSK_GIC_LPI_BASE || intid >= rd->lpi_end) {
-		gic_lose(gic, MSK_LOSS_LPI_OUT_OF_RANGE, weight);
-		return false;
-	}
-	return true;
+	enum msk_loss why = rd_refusal(rd, intid);
+	if (why == MSK_LOSS__COUNT)
+		return true;
+	gic_lose(gic, why, weight);
+	return false;
 }
 
 /* ---- calls from the ITS ---------------------------------------------------- */
@@ -231,6 +243,21 @@ bool gicr_set_pending(struct msk_gic *gic, unsigned int cpu, uint32_t intid, uin
 	}
 	pthread_mutex_unlock(&rd->lock);
 	return ok;
+}
+
+enum msk_loss gicr_probe(struct msk_gic *gic, unsigned int cpu, uint32_t intid, bool *enabled)
+{
+	struct gicr *rd = &gic->rd[cpu];
+	pthread_mutex_lock(&rd->lock);
+	enum msk_loss why = rd_refusal(rd, intid);
+	/* rd_add's write-through: a newly pending LPI needs its pending-table byte. */
+	if (why == MSK_LOSS__COUNT && !is_pending(rd, intid, NULL) &&
+	    !msk_ram_contains(gic->bus, pend_byte(rd, intid), 1))
+		why = MSK_LOSS_TABLE_FAULT;
+	if (why == MSK_LOSS__COUNT)
+		*enabled = lpi_enabled(gic, intid);
+	pthread_mutex_unlock(&rd->lock);
+	return why;
 }
 
 void gicr_clear_pending(struct msk_gic *gic, unsigned int cpu, uint32_t intid, enum msk_loss reason)

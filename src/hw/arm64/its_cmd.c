@@ -2,9 +2,15 @@
 /*
  * The ITS command queue: fetching 32-byte commands from guest RAM between
  * CREADR and CWRITER (a bounded batch per register access), executing
- * them, and the error policy (skip or stall). Callers hold its.lock.
+ * them, the error policy (skip or stall), and the injected command error
+ * (msk_its_inject_command_error). Callers hold its.lock.
  */
 #include "hw/arm64/gic.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
 
 /* A decoded command: the four little-endian doublewords. */
 struct cmd {
@@ -238,6 +244,109 @@ static uint32_t do_movall(struct msk_gic *gic, const struct cmd *c)
 	return 0;
 }
 
+void its_cmd_describe(const uint64_t dw[4], char *buf, size_t size)
+{
+	struct cmd c;
+	memcpy(c.dw, dw, sizeof(c.dw));
+	uint8_t op = cmd_op(&c);
+	unsigned int dev = cmd_devid(&c), ev = cmd_eventid(&c), icid = cmd_icid(&c);
+	switch (op) {
+	case MSK_ITS_CMD_MAPD:
+		if (cmd_valid(&c))
+			snprintf(buf, size, "MAPD DeviceID 0x%x V=1 ITT 0x%llx Size %u", dev,
+				 (unsigned long long)cmd_itt(&c), cmd_size(&c));
+		else
+			snprintf(buf, size, "MAPD DeviceID 0x%x V=0", dev);
+		break;
+	case MSK_ITS_CMD_MAPC:
+		if (cmd_valid(&c))
+			snprintf(buf, size, "MAPC ICID %u V=1 -> RD %llu", icid,
+				 (unsigned long long)cmd_rd(&c, 2));
+		else
+			snprintf(buf, size, "MAPC ICID %u V=0", icid);
+		break;
+	case MSK_ITS_CMD_MAPTI:
+		snprintf(buf, size, "MAPTI DeviceID 0x%x EventID %u -> LPI %u ICID %u", dev, ev,
+			 cmd_pintid(&c), icid);
+		break;
+	case MSK_ITS_CMD_MAPI:
+		snprintf(buf, size, "MAPI DeviceID 0x%x EventID %u ICID %u", dev, ev, icid);
+		break;
+	case MSK_ITS_CMD_MOVI:
+		snprintf(buf, size, "MOVI DeviceID 0x%x EventID %u -> ICID %u", dev, ev, icid);
+		break;
+	case MSK_ITS_CMD_INT:
+	case MSK_ITS_CMD_CLEAR:
+	case MSK_ITS_CMD_INV:
+	case MSK_ITS_CMD_DISCARD:
+		snprintf(buf, size, "%s DeviceID 0x%x EventID %u",
+			 op == MSK_ITS_CMD_INT	   ? "INT"
+			 : op == MSK_ITS_CMD_CLEAR ? "CLEAR"
+			 : op == MSK_ITS_CMD_INV   ? "INV"
+						   : "DISCARD",
+			 dev, ev);
+		break;
+	case MSK_ITS_CMD_INVALL:
+		snprintf(buf, size, "INVALL ICID %u", icid);
+		break;
+	case MSK_ITS_CMD_MOVALL:
+		snprintf(buf, size, "MOVALL RD %llu -> RD %llu", (unsigned long long)cmd_rd(&c, 2),
+			 (unsigned long long)cmd_rd(&c, 3));
+		break;
+	case MSK_ITS_CMD_SYNC:
+		snprintf(buf, size, "SYNC RD %llu", (unsigned long long)cmd_rd(&c, 2));
+		break;
+	default:
+		snprintf(buf, size, "command 0x%02x", op);
+	}
+}
+
+/* Does injection fail this command (counted here)? Fills `what` for the first. */
+static bool injected(struct msk_gic *gic, const struct cmd *c)
+{
+	struct its_inject *in = &gic->its.inject;
+	if (!in->nth)
+		return false;
+	in->seen++;
+	if (in->seen < in->nth || in->seen - in->nth >= in->count)
+		return false;
+	if (!in->fired++) {
+		char cmd[96];
+		its_cmd_describe(c->dw, cmd, sizeof(cmd));
+		snprintf(in->what, sizeof(in->what), "%s (queue offset 0x%llx)", cmd,
+			 (unsigned long long)gic->its.creadr);
+	}
+	return true;
+}
+
+int msk_its_inject_command_error(struct msk_gic *gic, uint64_t nth, unsigned int count)
+{
+	if (nth && !count)
+		return msk_err(MSK_EINVAL, "its: inject a command error at %llu for 0 commands",
+			       (unsigned long long)nth);
+	struct its_inject *in = &gic->its.inject;
+	pthread_mutex_lock(&gic->its.lock);
+	if (nth) {
+		memset(in, 0, sizeof(*in));
+		in->count = count;
+	}
+	in->nth = nth;
+	pthread_mutex_unlock(&gic->its.lock);
+	return 0;
+}
+
+void msk_its_injection(const struct msk_gic *gic, struct msk_its_injection *out)
+{
+	struct its *its = (struct its *)&gic->its;
+	pthread_mutex_lock(&its->lock);
+	out->nth = its->inject.nth;
+	out->count = its->inject.count;
+	out->seen = its->inject.seen;
+	out->fired = its->inject.fired;
+	memcpy(out->what, its->inject.what, sizeof(out->what));
+	pthread_mutex_unlock(&its->lock);
+}
+
 /* Execute one command; 0 or its error code. */
 static uint32_t execute(struct msk_gic *gic, const struct cmd *c)
 {
@@ -245,6 +354,8 @@ static uint32_t execute(struct msk_gic *gic, const struct cmd *c)
 	atomic_fetch_add(&gic->its.commands, 1);
 	if (op < 16)
 		atomic_fetch_add(&gic->its.by_opcode[op], 1);
+	if (injected(gic, c))
+		return MSK_ITS_E_INTERNAL(op); /* before any effect: the command has none */
 	switch (op) {
 	case MSK_ITS_CMD_MAPD:
 		return do_mapd(gic, c);

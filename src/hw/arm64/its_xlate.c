@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ITS translation: (DeviceID, EventID) -> DTE -> ITE -> collection -> RD,
- * used by GITS_TRANSLATER writes, by the commands that name an event and
- * by msk_its_lookup(). Every failed translation loses its weight with the
- * reason listed in include/msikit/hw_gic.h.
+ * used by GITS_TRANSLATER writes, by the commands that name an event, by
+ * msk_its_lookup() and by msk_gic_msi_route(). The decision is one pure
+ * function (its_msg_decide); the data path applies it (losing the weight
+ * with the reason listed in include/msikit/hw_gic.h, or making the LPI
+ * pending), the route probe only reports it.
  */
 #include "hw/arm64/gic.h"
+
+#include <stdio.h>
+#include <string.h>
 
 enum its_resolve its_resolve(const struct msk_gic *gic, uint32_t devid, uint32_t eventid,
 			     struct its_route *r)
@@ -57,27 +62,6 @@ enum msk_loss its_resolve_loss(enum its_resolve res)
 	}
 }
 
-void its_translate_locked(struct msk_gic *gic, uint32_t devid, uint32_t eventid, uint64_t weight)
-{
-	struct its *its = &gic->its;
-	struct its_route r;
-	if (!(its->ctlr & MSK_GITS_CTLR_ENABLED)) {
-		gic_lose(gic, MSK_LOSS_ITS_DISABLED, weight);
-		atomic_fetch_add(&its->dropped, 1);
-		return;
-	}
-	enum its_resolve res = its_resolve(gic, devid, eventid, &r);
-	if (res != RES_OK) {
-		gic_lose(gic, its_resolve_loss(res), weight);
-		atomic_fetch_add(&its->dropped, 1);
-		return;
-	}
-	if (gicr_set_pending(gic, r.cpu, r.intid, weight))
-		atomic_fetch_add(&its->translations, 1);
-	else
-		atomic_fetch_add(&its->dropped, 1);
-}
-
 /* DeviceID of a requester; false when the RID map has no entry for it. */
 static bool rid_to_devid(const struct msk_gic *gic, uint32_t rid, uint32_t *devid)
 {
@@ -95,22 +79,166 @@ static bool rid_to_devid(const struct msk_gic *gic, uint32_t rid, uint32_t *devi
 	return false;
 }
 
+void its_msg_resolve(const struct msk_gic *gic, uint32_t devid, uint32_t eventid, struct its_msg *m)
+{
+	m->have_devid = true;
+	m->devid = devid;
+	m->eventid = eventid;
+	m->res = RES_OK;
+	if (!(gic->its.ctlr & MSK_GITS_CTLR_ENABLED)) {
+		m->reason = MSK_LOSS_ITS_DISABLED;
+		return;
+	}
+	m->res = its_resolve(gic, devid, eventid, &m->r);
+	m->reason = m->res == RES_OK ? MSK_LOSS__COUNT : its_resolve_loss(m->res);
+}
+
+void its_msg_decide(const struct msk_gic *gic, uint64_t value, unsigned int size, uint32_t rid,
+		    struct its_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (size != 2 && size != 4) {
+		m->bad_size = true;
+		m->reason = MSK_LOSS_BAD_MESSAGE;
+		return;
+	}
+	uint32_t devid;
+	if (!rid_to_devid(gic, rid, &devid)) {
+		m->reason = MSK_LOSS_DEVID_OUT_OF_RANGE;
+		return;
+	}
+	its_msg_resolve(gic, devid, (uint32_t)(size == 2 ? value & 0xFFFFu : value & 0xFFFFFFFFu),
+			m);
+}
+
 void its_translater_write(struct msk_gic *gic, uint64_t value, unsigned int size,
 			  const struct msk_bus_attrs *attrs)
 {
-	uint32_t devid;
-	if (size != 2 && size != 4) {
-		gic_lose(gic, MSK_LOSS_BAD_MESSAGE, attrs->weight);
-		atomic_fetch_add(&gic->bad_accesses, 1);
+	struct its *its = &gic->its;
+	struct its_msg m;
+	pthread_mutex_lock(&its->lock);
+	its_msg_decide(gic, value, size, attrs->requester_id, &m);
+	if (m.reason != MSK_LOSS__COUNT) {
+		gic_lose(gic, m.reason, attrs->weight);
+		atomic_fetch_add(m.bad_size ? &gic->bad_accesses : &its->dropped, 1);
+	} else if (gicr_set_pending(gic, m.r.cpu, m.r.intid, attrs->weight)) {
+		atomic_fetch_add(&its->translations, 1);
+	} else {
+		atomic_fetch_add(&its->dropped, 1);
+	}
+	pthread_mutex_unlock(&its->lock);
+}
+
+/* ---- the route probe ------------------------------------------------------------ */
+
+/* The trace of a decided message, up to where it stopped. */
+static void describe(const struct its_msg *m, char *buf, size_t size)
+{
+	if (m->bad_size) {
+		snprintf(buf, size, "GITS_TRANSLATER write of a bad size");
 		return;
 	}
-	if (!rid_to_devid(gic, attrs->requester_id, &devid)) {
-		gic_lose(gic, MSK_LOSS_DEVID_OUT_OF_RANGE, attrs->weight);
-		atomic_fetch_add(&gic->its.dropped, 1);
+	if (!m->have_devid) {
+		snprintf(buf, size, "no DeviceID for the requester (RID map)");
 		return;
 	}
-	uint32_t eventid = (uint32_t)(size == 2 ? value & 0xFFFFu : value & 0xFFFFFFFFu);
+	int n = snprintf(buf, size, "DeviceID 0x%x EventID %u", m->devid, m->eventid);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	buf += n;
+	size -= (size_t)n;
+	if (m->reason == MSK_LOSS_ITS_DISABLED) {
+		snprintf(buf, size, ": ITS disabled");
+		return;
+	}
+	switch (m->res) {
+	case RES_DEVID_RANGE:
+		snprintf(buf, size, ": beyond the device table");
+		break;
+	case RES_NO_DEVICE:
+		snprintf(buf, size, ": device not mapped");
+		break;
+	case RES_EVENT_RANGE:
+		snprintf(buf, size, ": beyond the ITT (%llu events)",
+			 2ull << (m->r.dte & DTE_SIZE_MASK));
+		break;
+	case RES_NO_ITE:
+		snprintf(buf, size, ": no ITE");
+		break;
+	case RES_NO_COLLECTION:
+		snprintf(buf, size, " -> LPI %u ICID %u: collection not mapped", m->r.intid,
+			 m->r.icid);
+		break;
+	case RES_FAULT:
+		snprintf(buf, size, ": a table lies outside RAM");
+		break;
+	case RES_OK:
+		snprintf(buf, size, " -> LPI %u ICID %u -> RD %u", m->r.intid, m->r.icid, m->r.cpu);
+		break;
+	}
+}
+
+/* The RD's part of a translated message (RD locks only). */
+static void route_rd(struct msk_gic *gic, struct msk_gic_msi_route *out)
+{
+	bool enabled = false;
+	enum msk_loss why = gicr_probe(gic, out->cpu, out->intid, &enabled);
+	size_t len = strlen(out->detail);
+	char *tail = out->detail + len;
+	size_t room = sizeof(out->detail) - len;
+	if (why != MSK_LOSS__COUNT) {
+		out->lost = true;
+		out->reason = why;
+		snprintf(tail, room, ": %s",
+			 why == MSK_LOSS_LPIS_DISABLED	    ? "EnableLPIs = 0"
+			 : why == MSK_LOSS_LPI_OUT_OF_RANGE ? "LPI beyond the RD's tables"
+							    : "pending table outside RAM");
+	} else if (!enabled) {
+		out->waits = true;
+		snprintf(tail, room, " (LPI disabled: held pending)");
+	}
+}
+
+int msk_gic_msi_route(const struct msk_gic *gic_c, uint64_t addr, uint32_t rid, uint32_t data,
+		      struct msk_gic_msi_route *out)
+{
+	struct msk_gic *gic = (struct msk_gic *)gic_c;
+	memset(out, 0, sizeof(*out));
+	uint64_t its = gic->cfg.its_base, rd = gic->cfg.redist_base;
+	uint64_t rd_size = (uint64_t)gic->cfg.nr_cpus * MSK_GICR_STRIDE;
+	bool in_its = addr - its < MSK_GITS_FRAME_SIZE, in_rd = addr - rd < rd_size;
+	if (!in_its && !in_rd)
+		return 0;
+	if (!in_its || addr - its != MSK_GITS_TRANSLATER) {
+		/* its_write / gicr_write: a message anywhere but the doorbell is dropped. */
+		out->lost = true;
+		out->reason = MSK_LOSS_NO_DOORBELL;
+		snprintf(out->detail, sizeof(out->detail),
+			 "%s offset 0x%llx is not GITS_TRANSLATER",
+			 in_its ? "ITS" : "redistributor",
+			 (unsigned long long)(addr - (in_its ? its : rd)));
+		return 1;
+	}
+	/* As its_translater_write: the ITS lock, then the target RD's. */
+	struct its_msg m;
 	pthread_mutex_lock(&gic->its.lock);
-	its_translate_locked(gic, devid, eventid, attrs->weight);
+	its_msg_decide(gic, data, 4, rid, &m);
+	describe(&m, out->detail, sizeof(out->detail));
+	out->translated = m.have_devid;
+	out->devid = m.devid;
+	out->eventid = m.eventid;
+	if ((m.res == RES_OK || m.res == RES_NO_COLLECTION) && m.reason != MSK_LOSS_ITS_DISABLED) {
+		out->mapped = true;
+		out->intid = m.r.intid;
+		out->icid = m.r.icid;
+	}
+	if (m.reason != MSK_LOSS__COUNT) {
+		out->lost = true;
+		out->reason = m.reason;
+	} else {
+		out->cpu = m.r.cpu;
+		route_rd(gic, out);
+	}
 	pthread_mutex_unlock(&gic->its.lock);
+	return 1;
 }
