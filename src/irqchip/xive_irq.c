@@ -100,12 +100,20 @@ static int pick_target(struct xive_drv *x, const struct msk_cpumask *want)
 	return best;
 }
 
-/* Route xd to cpu (EISN = LISN, priority XIVE_DRV_PRIO). drv->lock held. */
-static int route(struct xive_drv *x, struct xive_irq *xd, int cpu)
+/*
+ * Route xd to cpu (EISN = LISN, priority XIVE_DRV_PRIO). drv->lock held.
+ * `must`: a move that cannot be refused - the CPU hotplug migration, which
+ * takes the CPU away whatever happens - gets one more try after a
+ * hardware error, like the other paths that cannot fail.
+ */
+static int route(struct xive_drv *x, struct xive_irq *xd, int cpu, bool must)
 {
 	uint64_t rets[MSK_HCALL_NRETS];
-	int64_t h = xive_hcall(x, MSK_H_INT_SET_SOURCE_CONFIG, MSK_H_INT_SRC_SET_EISN, xd->lisn,
-			       (uint64_t)cpu, XIVE_DRV_PRIO, xd->lisn, rets);
+	int64_t h = must ? xive_hcall_cannot_fail(x, MSK_H_INT_SET_SOURCE_CONFIG,
+						  MSK_H_INT_SRC_SET_EISN, xd->lisn, (uint64_t)cpu,
+						  XIVE_DRV_PRIO, xd->lisn)
+			 : xive_hcall(x, MSK_H_INT_SET_SOURCE_CONFIG, MSK_H_INT_SRC_SET_EISN,
+				      xd->lisn, (uint64_t)cpu, XIVE_DRV_PRIO, xd->lisn, rets);
 	if (h != MSK_H_SUCCESS)
 		return msk_err(MSK_EIO,
 			       "H_INT_SET_SOURCE_CONFIG lisn=0x%x cpu=%d prio=%u failed %lld (%s)",
@@ -129,7 +137,8 @@ static int xive_irq_set_affinity(struct msk_irq_data *d, const struct msk_cpumas
 			     "XIVE: lisn 0x%x: no online CPU of this platform in the mask",
 			     xd->lisn);
 	else if (xd->target >= 0 && xd->target != cpu)
-		rc = route(x, xd, cpu); /* not routed yet: activation uses the new affinity */
+		rc = route(x, xd, cpu,
+			   force); /* not routed yet: activation uses the new affinity */
 	pthread_mutex_unlock(&x->lock);
 	if (rc < 0)
 		return rc;
@@ -253,7 +262,7 @@ static int xive_domain_activate(struct msk_irq_domain *d, struct msk_irq_data *i
 		cpu = pick_target(x, &all);
 	}
 	int rc = cpu < 0 ? msk_err(MSK_EINVAL, "XIVE: lisn 0x%x: no online CPU", xd->lisn)
-			 : route(x, xd, cpu);
+			 : route(x, xd, cpu, false);
 	pthread_mutex_unlock(&x->lock);
 	if (rc < 0)
 		return rc;

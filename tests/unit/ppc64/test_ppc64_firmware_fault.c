@@ -123,32 +123,14 @@ static void set_affinity(struct run *r, unsigned int v, unsigned int cpu)
 }
 
 /*
- * CPU 1 goes. A refused retarget leaves that source on CPU 1 (the CPU is
- * offline anyway, as in Linux) and CPU 1's queue in place for it; the
- * driver then moves it by hand.
+ * CPU 1 goes. It cannot be refused: a refused retarget of one of its
+ * sources, or of its queue's removal, is tried once more and goes through.
  */
 static void offline(struct run *r, unsigned int n)
 {
 	struct pp *t = r->t;
-	int rc = msk_platform_cpu_offline(t->p, 1);
-	if (rc < 0) {
-		refused(r, rc, "cpu_offline");
-		struct msk_cpumask on = msk_core_online_cpus(t->core);
-		assert_false(msk_cpumask_test(&on, 1));
-		assert_int_equal(pp_counter(t, "xive-queues"), NCPUS); /* kept for the straggler */
-		pp_check_routes(t, r->i);
-		traffic(r, n); /* its events wait in CPU 1's queue: the test services it */
-		for (unsigned int v = 0; v < n; v++) {
-			struct msk_cpumask eff =
-				msk_irq_get_effective_affinity(t->core, virq_of(r, v));
-			if (msk_cpumask_test(&eff, 1)) {
-				struct msk_cpumask rest = msk_cpumask_of(0);
-				assert_msk_ok(msk_irq_set_affinity(t->core, virq_of(r, v), &rest));
-			}
-		}
-	} else {
-		assert_int_equal(pp_counter(t, "xive-queues"), NCPUS - 1);
-	}
+	assert_msk_ok(msk_platform_cpu_offline(t->p, 1));
+	assert_int_equal(pp_counter(t, "xive-queues"), NCPUS - 1);
 	for (unsigned int v = 0; v < n; v++) {
 		struct msk_cpumask eff = msk_irq_get_effective_affinity(t->core, virq_of(r, v));
 		assert_false(msk_cpumask_test(&eff, 1));
@@ -492,8 +474,8 @@ static enum msk_irqreturn nop_handler(unsigned int virq, unsigned int cpu, void 
 
 /*
  * On a machine, a CPU the core took offline although a source could not
- * be moved is offline for the runtime too; a CPU whose queue the firmware
- * would not configure stays offline for both.
+ * be moved (the firmware kept refusing) is offline for the runtime too; a
+ * CPU whose queue the firmware would not configure stays offline for both.
  */
 static void test_machine_follows_the_core(void **state)
 {
@@ -517,8 +499,10 @@ static void test_machine_follows_the_core(void **state)
 	assert_msk_ok(msk_irq_set_affinity(core, virq, &one));
 	struct msk_platform *p = msk_machine_platform(m);
 
-	assert_msk_ok(msk_platform_fault_arm(p, MSK_PLATFORM_FAULT_FIRMWARE, 1));
+	/* The retarget refused twice (it is tried once more): the source stays on CPU 1. */
+	msk_spapr_fault_arm(msk_ppc64_platform_firmware(p), 1, 2);
 	assert_msk_error(msk_machine_cpu_offline(m, 1), MSK_EIO);
+	msk_spapr_fault_arm(msk_ppc64_platform_firmware(p), 0, 0);
 	struct msk_cpumask on = msk_core_online_cpus(core);
 	assert_false(msk_cpumask_test(&on, 1));
 	assert_false(msk_sim_cpu_online(msk_machine_sim(m), 1));

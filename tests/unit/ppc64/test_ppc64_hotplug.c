@@ -117,9 +117,18 @@ static void test_queue_follows_the_cpu(void **state)
 	pp_service(t);
 	assert_int_equal(msk_irq_count(t->core, v, 2), 4);
 
-	/* A source the firmware would not move keeps CPU 2's queue alive. */
-	msk_spapr_fault_arm(msk_ppc64_platform_firmware(t->p), 1, 1);
+	/* A refused retarget is tried once more: CPU 2 goes, its queue with it. */
+	struct msk_spapr *fw = msk_ppc64_platform_firmware(t->p);
+	msk_spapr_fault_arm(fw, 1, 1);
+	assert_msk_ok(msk_platform_cpu_offline(t->p, 2));
+	assert_int_equal(pp_counter(t, "xive-queues"), 3);
+	assert_msk_ok(msk_platform_cpu_online(t->p, 2));
+	assert_msk_ok(msk_irq_set_affinity(t->core, v, &two));
+
+	/* A source the firmware would not move at all keeps CPU 2's queue alive. */
+	msk_spapr_fault_arm(fw, 1, 2);
 	assert_msk_error(msk_platform_cpu_offline(t->p, 2), MSK_EIO);
+	msk_spapr_fault_arm(fw, 0, 0);
 	assert_int_equal(pp_counter(t, "xive-queues"), 4);
 	assert_msk_ok(msk_pcifn_raise(t->fn[i], 0));
 	struct msk_platform_route r;
