@@ -326,6 +326,33 @@ int msk_xive_take(struct msk_xive *x, uint32_t cpu, uint32_t *eisn, unsigned int
 /* Weight the model holds now: at sources plus in queue slots (see above). */
 uint64_t msk_xive_held(struct msk_xive *x);
 
+/* Where a device's message would go (msk_xive_route). */
+struct msk_xive_route {
+	bool lost;	      /* the message would be lost ... */
+	enum msk_loss reason; /* ... for this reason */
+	bool window;	      /* it hit the MSI window (else an ESB page) */
+	bool source;	      /* it triggers a source: lisn and pq are valid */
+	bool coalesced;	      /* P is set: held at the source, notified by its EOI */
+	uint32_t lisn;	      /* the source it triggers */
+	uint8_t pq;	      /* that source's PQ now */
+	uint32_t cpu;	      /* the END it reaches (when not lost) */
+	unsigned int prio;
+	uint32_t eisn; /* the EQ entry it would produce */
+};
+
+/*
+ * Follow a device's 4-byte message write of `data` to bus address `addr`
+ * through the XIVE exactly as a real one is handled - MSI window or ESB
+ * page decoding, the source's PQ, its EAS, the END and its queue - with no
+ * effect at all: no state change, no ledger entry, no kick. The PQ decides:
+ * 01 loses it ("xive-off"); 00 notifies now (a full queue loses it,
+ * "xive-queue-overflow"); 10/11 coalesce it (held, not lost), and the
+ * route continues to where the notification the source's EOI sends would
+ * go with the tables as they are. Returns 1 with *out filled when addr is
+ * in one of the XIVE's regions, 0 (out zeroed) when it is not.
+ */
+int msk_xive_route(struct msk_xive *x, uint64_t addr, uint32_t data, struct msk_xive_route *out);
+
 /* A source's state, for tests and reports. */
 struct msk_xive_source_info {
 	uint8_t pq;
@@ -498,6 +525,9 @@ int msk_spapr_set_pe_quota(struct msk_spapr *fw, uint64_t buid, uint32_t pe, uin
  *   H_INT_ESB        offset >= ESB page size                 H_P3
  *   unknown opcode, H_INT_SET/GET_OS_REPORTING_LINE           H_FUNCTION
  *
+ * An armed fault (msk_spapr_fault_arm) answers H_HARDWARE for an
+ * implemented H_INT_* call before any check but the exploitation mode.
+ *
  * Outputs: GET_SOURCE_INFO: flags (Store-EOI 0x1 when configured), the
  * management page, the trigger page, log2 page size. GET_SOURCE_CONFIG:
  * target, priority (0xFF when masked), EISN. GET_QUEUE_INFO: 0 (END ESB
@@ -531,6 +561,9 @@ int64_t msk_spapr_hcall(struct msk_spapr *fw, uint64_t opcode, const uint64_t *a
  * BUID lo, vector index), nrets 3 (status, LISN, sense: 1 = edge).
  * Status -3 for bad nargs/nrets or an unknown device, -1 when nothing is
  * allocated or the index is >= the count.
+ *
+ * Either call answers -1 with nothing changed when an armed fault
+ * (msk_spapr_fault_arm) refuses it.
  */
 int msk_spapr_rtas_call(struct msk_spapr *fw, const char *name, const uint32_t *args,
 			unsigned int nargs, uint32_t *rets, unsigned int nrets);
@@ -550,12 +583,48 @@ struct msk_spapr_fn_info {
 int msk_spapr_get_function(struct msk_spapr *fw, uint64_t buid, uint32_t config_addr,
 			   struct msk_spapr_fn_info *out);
 
+/*
+ * The PE of function (buid, config_addr), for traces: true and *pe set,
+ * or false (nothing recorded, *pe unchanged) when it is not registered.
+ */
+bool msk_spapr_function_pe(struct msk_spapr *fw, uint64_t buid, uint32_t config_addr, uint32_t *pe);
+
 /* Free LISNs in the MSI pool. */
 uint32_t msk_spapr_pool_free(struct msk_spapr *fw);
 
 /* The IPI and MSI LISN ranges. */
 void msk_spapr_ipi_range(const struct msk_spapr *fw, uint32_t *base, uint32_t *count);
 void msk_spapr_msi_range(const struct msk_spapr *fw, uint32_t *base, uint32_t *count);
+
+/*
+ * Fault injection - a test and simulation hook, not part of PAPR. Armed,
+ * the firmware counts the firmware calls the OS makes (every
+ * msk_spapr_rtas_call by a known name; every msk_spapr_hcall of an H_INT_*
+ * call the model implements, in exploitation mode; not the registration
+ * calls msk_spapr_add_function & co, which stand for the hypervisor's own
+ * configuration) and refuses calls nth .. nth + count - 1 as a failing
+ * platform does: RTAS status -1 ("hardware error"), hcall H_HARDWARE,
+ * every other output 0, before any argument check and with no effect at
+ * all. The model never answers "busy" for them: an OS that retries busy
+ * statuses must not retry these.
+ */
+struct msk_spapr_fault_state {
+	uint64_t nth;	/* the first call refused (0: disarmed) */
+	uint64_t count; /* consecutive calls refused from nth (0 when disarmed) */
+	uint64_t seen;	/* calls counted since arming */
+	uint64_t fired; /* calls refused since arming */
+	char what[128]; /* the first refused call, e.g. "H_INT_SET_SOURCE_CONFIG lisn 0x12 ..." */
+};
+
+/*
+ * Arm: nth >= 1 refuses calls nth .. nth + count - 1 counted from now
+ * (count 0 means 1) and resets seen, fired and what. nth 0 disarms:
+ * counting stops, seen/fired/what stay for the report.
+ */
+void msk_spapr_fault_arm(struct msk_spapr *fw, uint64_t nth, uint64_t count);
+
+/* What the fault did so far (all zero when it was never armed). */
+void msk_spapr_fault_state(struct msk_spapr *fw, struct msk_spapr_fault_state *out);
 
 #ifdef __cplusplus
 }

@@ -234,6 +234,9 @@ int msk_machine_run(struct msk_machine *m);
  * CPU hotplug through the platform's drivers; the runtime stops or
  * resumes servicing that CPU. -MSK_EINVAL (bad CPU, last online CPU),
  * -MSK_ENOTSUP (the platform has no hotplug), or the platform's error.
+ * When the platform reports an error for some virq (one that could not be
+ * moved off, or restarted) but the CPU did change state in the core, the
+ * runtime follows the core and the error is still returned.
  */
 int msk_machine_cpu_offline(struct msk_machine *m, unsigned int cpu);
 int msk_machine_cpu_online(struct msk_machine *m, unsigned int cpu);

@@ -13,6 +13,10 @@
  * MSI pool; one PHB, BUID MSK_PPC64_BUID; each PCI function its own PE
  * with cfg.pseries.pe_quota MSIs, default 256). Unless bare, it adds the
  * drivers: the "XIVE" root domain and the "pSeries-MSI" MSI parent.
+ *
+ * Its controller fault (msk_platform_fault_arm) is MSK_PLATFORM_FAULT_FIRMWARE:
+ * the Nth firmware call is refused (msk_spapr_fault_arm, once); it follows
+ * messages (msk_platform_route) through the XIVE and the XIVE root domain.
  */
 
 #include <msikit/hw_xive.h>

@@ -14,24 +14,9 @@
 #include <msikit/cpuhotplug.h>
 
 #include "base/error.h"
-#include "irqchip/pseries.h"
-#include "irqchip/xive.h"
-
-struct ppc64 {
-	struct msk_platform pub; /* first */
-	struct msk_xive *xive;
-	struct msk_spapr *fw;
-	struct xive_drv *xdrv;	/* NULL when bare */
-	struct pseries_msi *ps; /* NULL when bare */
-	uint32_t pe_quota;
-};
+#include "irqchip/ppc64_platform.h"
 
 static const struct msk_platform_ops ppc64_ops;
-
-static struct ppc64 *ppc64_of(struct msk_platform *p)
-{
-	return (struct ppc64 *)p;
-}
 
 struct msk_xive *msk_ppc64_platform_xive(struct msk_platform *p)
 {
@@ -149,6 +134,9 @@ static size_t ppc64_counters(struct msk_platform *p, struct msk_platform_counter
 		{ "ipis", ipis },
 		{ "xive-mapped", pp->xdrv ? msk_domain_mapcount(xive_drv_domain(pp->xdrv)) : 0 },
 		{ "pci-functions", pp->ps ? pseries_attached(pp->ps) : 0 },
+		{ "xive-queues", pp->xdrv ? xive_drv_queues(pp->xdrv) : 0 },
+		/* LISNs the firmware kept after refusing to take them back (normally 0). */
+		{ "lisns-stranded", pp->ps ? pseries_stranded(pp->ps) : 0 },
 	};
 	size_t n = sizeof(c) / sizeof(c[0]);
 	for (size_t i = 0; i < n && i < max; i++)
@@ -158,12 +146,20 @@ static size_t ppc64_counters(struct msk_platform *p, struct msk_platform_counter
 
 /*
  * CPU hotplug: the generic part moves or shuts down the CPU's virqs through
- * the chips (H_INT_SET_SOURCE_CONFIG retargets the sources; entries already queued stay in the outgoing CPU's event queue); then the outgoing CPU handles what was already
- * pending for it, as its last act. The caller keeps that CPU's service
- * thread stopped meanwhile (msikit/cpuhotplug.h).
+ * the chips (H_INT_SET_SOURCE_CONFIG retargets the sources; entries already
+ * queued stay in the outgoing CPU's event queue); then the outgoing CPU
+ * handles what was already pending for it, as its last act, and its queue
+ * is removed (kept while a source that could not be moved still targets
+ * it). Online configures the queue again before anything may target the
+ * CPU; a refusal leaves the CPU offline. The caller keeps that CPU's
+ * service thread stopped meanwhile (msikit/cpuhotplug.h).
  */
 static int ppc64_cpu_offline(struct msk_platform *p, unsigned int cpu)
 {
+	struct ppc64 *pp = ppc64_of(p);
+	if (!pp->xdrv)
+		return msk_err(MSK_ENOTSUP,
+			       "ppc64: a bare platform has no drivers to move sources");
 	if (cpu >= p->cfg.ncpus)
 		return msk_err(MSK_EINVAL, "ppc64: no CPU %u", cpu);
 	struct msk_hotplug_stats st;
@@ -172,14 +168,56 @@ static int ppc64_cpu_offline(struct msk_platform *p, unsigned int cpu)
 		return rc;
 	while (ppc64_cpu_service(p, cpu, 256) > 0)
 		;
+	xive_drv_cpu_down(pp->xdrv, cpu);
 	return rc;
 }
 
 static int ppc64_cpu_online(struct msk_platform *p, unsigned int cpu)
 {
+	struct ppc64 *pp = ppc64_of(p);
+	if (!pp->xdrv)
+		return msk_err(MSK_ENOTSUP, "ppc64: a bare platform has no drivers");
 	if (cpu >= p->cfg.ncpus)
 		return msk_err(MSK_EINVAL, "ppc64: no CPU %u", cpu);
+	int rc = xive_drv_cpu_up(pp->xdrv, cpu);
+	if (rc < 0)
+		return msk_err_context("ppc64: CPU %u stays offline", cpu);
 	return msk_irq_cpu_online(p->core, cpu, NULL);
+}
+
+/*
+ * Controller faults: the firmware refuses the Nth call the OS makes
+ * (msk_spapr_fault_arm, once). The drivers see RTAS -1 / H_HARDWARE.
+ */
+static int ppc64_fault_arm(struct msk_platform *p, enum msk_platform_fault_kind kind, uint64_t nth)
+{
+	struct ppc64 *pp = ppc64_of(p);
+	if (kind != MSK_PLATFORM_FAULT_FIRMWARE)
+		return msk_err(MSK_ENOTSUP,
+			       "ppc64: no \"%s\" fault (the pSeries platform has \"firmware\")",
+			       msk_platform_fault_name(kind));
+	msk_spapr_fault_arm(pp->fw, nth, 1);
+	pp->fault_armed = true;
+	return 0;
+}
+
+static void ppc64_fault_state(struct msk_platform *p, struct msk_platform_fault_state *out)
+{
+	struct ppc64 *pp = ppc64_of(p);
+	if (!pp->fault_armed)
+		return;
+	struct msk_spapr_fault_state st;
+	msk_spapr_fault_state(pp->fw, &st);
+	out->kind = MSK_PLATFORM_FAULT_FIRMWARE;
+	out->nth = st.nth;
+	out->seen = st.seen;
+	out->fired = st.fired;
+	snprintf(out->what, sizeof(out->what), "%s", st.what);
+}
+
+static enum msk_platform_fault_kind ppc64_fault_default(struct msk_platform *p)
+{
+	return MSK_PLATFORM_FAULT_FIRMWARE;
 }
 
 static const struct msk_platform_ops ppc64_ops = {
@@ -189,13 +227,16 @@ static const struct msk_platform_ops ppc64_ops = {
 	.cpu_service = ppc64_cpu_service,
 	.cpu_take = ppc64_cpu_take,
 	.held = ppc64_held,
-	/* CPU hotplug: not for pSeries yet (the generic path comes with x86). */
 	.cpu_offline = ppc64_cpu_offline,
 	.cpu_online = ppc64_cpu_online,
 	.pci_add = ppc64_pci_add,
 	.pci_remove = ppc64_pci_remove,
 	.layout = ppc64_layout,
 	.counters = ppc64_counters,
+	.fault_arm = ppc64_fault_arm,
+	.fault_state = ppc64_fault_state,
+	.fault_default = ppc64_fault_default,
+	.route = ppc64_route,
 };
 
 static int create_models(struct ppc64 *pp, struct msk_bus *bus,

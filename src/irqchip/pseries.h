@@ -27,6 +27,18 @@
  *	XIVE level is allocated for the index's LISN.
  *   msi_teardown (at domain removal): ibm,change-msi count 0; everything
  *	released.
+ *
+ * Firmware refusals (RTAS -1 "hardware error", H_HARDWARE): a call that
+ * can fail (prepare, the per-vector allocation) fails with -MSK_EIO
+ * naming the call and the status, and rolls back (a grant already made is
+ * released again); "busy" statuses are retried a bounded number of times,
+ * hardware errors never by that loop. A release on a path that cannot fail
+ * (teardown, post_free, prepare's rollback) is retried once with the
+ * generic function code, like Linux's rtas_disable_msi; if the firmware
+ * keeps the LISNs anyway they stay counted where they are: the domain's
+ * "lisn" resources are not returned (the monitor reports it at teardown),
+ * and the function's stranded count says what the firmware holds until the
+ * next grant replaces it or the function is removed.
  *   post_free mode (the first version of the 6.18 conversion): an
  *	msi_post_free op disables MSI in firmware after every free; prepare
  *	does not run again, so the next allocation meets LISNs the firmware
@@ -92,5 +104,12 @@ int pseries_pci_detach(struct pseries_msi *ps, struct msk_pci_dev *pdev);
 
 /* Functions attached right now. */
 unsigned int pseries_attached(struct pseries_msi *ps);
+
+/*
+ * LISNs the firmware still holds for attached functions after refusing to
+ * take them back (pseries_fn.stranded, summed); 0 unless a release was
+ * refused twice in a row.
+ */
+uint32_t pseries_stranded(struct pseries_msi *ps);
 
 #endif

@@ -44,6 +44,50 @@ int32_t pseries_rtas_change_msi(struct pseries_msi *ps, struct pseries_fn *pfn, 
 	return (int32_t)rets[0];
 }
 
+const char *pseries_rtas_status_name(int32_t status)
+{
+	switch (status) {
+	case MSK_RTAS_SUCCESS:
+		return "success";
+	case MSK_RTAS_HW_ERROR:
+		return "hardware error";
+	case MSK_RTAS_BUSY:
+		return "busy";
+	case MSK_RTAS_PARAM_ERROR:
+		return "parameter error";
+	default:
+		return status >= 9900 && status <= 9905 ? "extended delay" : "unknown status";
+	}
+}
+
+bool pseries_rtas_release(struct pseries_msi *ps, struct pseries_fn *pfn, unsigned int type)
+{
+	uint32_t func = type == MSK_RTAS_TYPE_MSIX ? MSK_RTAS_MSI_FN_MSIX : MSK_RTAS_MSI_FN_MSI;
+	uint32_t got;
+	if (pseries_rtas_change_msi(ps, pfn, func, 0, &got) == MSK_RTAS_SUCCESS)
+		return true;
+	/* Linux's fallback: the generic code releases MSI and MSI-X alike. */
+	return pseries_rtas_change_msi(ps, pfn, MSK_RTAS_MSI_FN_CHANGE, 0, &got) ==
+	       MSK_RTAS_SUCCESS;
+}
+
+void pseries_set_stranded(struct pseries_fn *pfn, uint32_t count)
+{
+	pthread_mutex_lock(&pfn->ps->lock);
+	pfn->stranded = count;
+	pthread_mutex_unlock(&pfn->ps->lock);
+}
+
+uint32_t pseries_stranded(struct pseries_msi *ps)
+{
+	uint32_t n = 0;
+	pthread_mutex_lock(&ps->lock);
+	for (struct pseries_fn *pf = ps->fns; pf; pf = pf->next)
+		n += pf->stranded;
+	pthread_mutex_unlock(&ps->lock);
+	return n;
+}
+
 int32_t pseries_rtas_query_source(struct pseries_msi *ps, struct pseries_fn *pfn, uint32_t index,
 				  uint32_t *lisn)
 {
@@ -184,7 +228,10 @@ int pseries_pci_detach(struct pseries_msi *ps, struct msk_pci_dev *pdev)
 	int rc = msk_pci_dev_destroy(pdev);
 	if (rc < 0)
 		return rc;
-	/* Whatever the firmware still holds for it (nothing, after teardown) goes back. */
+	/*
+	 * Whatever the firmware still holds for it goes back: nothing after a
+	 * teardown it accepted, the stranded LISNs after one it refused.
+	 */
 	msk_spapr_remove_function(ps->fw, ps->buid, pf->config_addr);
 	pthread_mutex_lock(&ps->lock);
 	struct pseries_fn **pp = &ps->fns;

@@ -26,6 +26,14 @@ struct pseries_fn {
 	unsigned int msix_entries;
 	unsigned int table_bar;
 	uint32_t table_offset;
+	/*
+	 * LISNs the firmware kept for this function after refusing to take
+	 * them back (ibm,change-msi count 0 answered "hardware error" twice)
+	 * and that no device domain owns any more. The next ibm,change-msi
+	 * that allocates replaces them; removing the function reclaims them.
+	 * Under ps->lock.
+	 */
+	uint32_t stranded;
 };
 
 struct pseries_msi {
@@ -64,6 +72,21 @@ struct pseries_fn *pseries_find_fn(struct pseries_msi *ps, struct msk_device *de
  */
 int32_t pseries_rtas_change_msi(struct pseries_msi *ps, struct pseries_fn *pfn, uint32_t func,
 				uint32_t count, uint32_t *granted);
+
+/*
+ * Give every MSI of pfn back to the firmware (ibm,change-msi count 0) on a
+ * path that cannot fail: the function code of `type` first and, when that
+ * is refused, once more with the generic "change" code - Linux's
+ * rtas_disable_msi. Bounded: at most two calls. True when the firmware
+ * released them; false when it kept them (a persistent hardware error).
+ */
+bool pseries_rtas_release(struct pseries_msi *ps, struct pseries_fn *pfn, unsigned int type);
+
+/* Record (count > 0) or clear (0) LISNs the firmware kept for pfn. */
+void pseries_set_stranded(struct pseries_fn *pfn, uint32_t count);
+
+/* "hardware error", "busy", "parameter error", ... for an RTAS status. */
+const char *pseries_rtas_status_name(int32_t status);
 
 /* ibm,query-interrupt-source-number: the RTAS status; *lisn the source. */
 int32_t pseries_rtas_query_source(struct pseries_msi *ps, struct pseries_fn *pfn, uint32_t index,

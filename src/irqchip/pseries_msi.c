@@ -123,16 +123,35 @@ static int rtas_errno(int32_t status)
 	return status == MSK_RTAS_PARAM_ERROR ? MSK_EINVAL : MSK_EIO;
 }
 
-/* Give the grant back to the firmware (ibm,change-msi count 0). */
-static void release_grant(struct msk_irq_domain *d, struct pseries_dev *md)
+/*
+ * Give the grant back to the firmware (ibm,change-msi count 0, retried
+ * once on a refusal). False when the firmware kept it: then it still holds
+ * the LISNs and the domain still counts them.
+ */
+static bool release_grant(struct msk_irq_domain *d, struct pseries_dev *md)
 {
-	uint32_t func = md->type == MSK_RTAS_TYPE_MSIX ? MSK_RTAS_MSI_FN_MSIX : MSK_RTAS_MSI_FN_MSI;
-	uint32_t got;
-	int32_t st = pseries_rtas_change_msi(md->ps, md->pfn, func, 0, &got);
-	if (md->fw_holds && st == MSK_RTAS_SUCCESS) {
-		md->fw_holds = false;
-		msk_msi_monitor_resource(d, "lisn", -(int64_t)md->quota);
-	}
+	if (!md->fw_holds)
+		return true;
+	if (!pseries_rtas_release(md->ps, md->pfn, md->type))
+		return false;
+	md->fw_holds = false;
+	msk_msi_monitor_resource(d, "lisn", -(int64_t)md->quota);
+	return true;
+}
+
+/* Prepare's rollback of a grant it got: released, or left stranded with the function. */
+static void undo_grant(struct pseries_msi *ps, struct pseries_fn *pfn, unsigned int type,
+		       uint32_t got)
+{
+	pseries_set_stranded(pfn, pseries_rtas_release(ps, pfn, type) ? 0 : got);
+}
+
+static int prepare_failed(struct msk_device *dev, const char *call, unsigned int type, uint32_t n,
+			  int32_t st)
+{
+	return msk_err(rtas_errno(st), "pSeries: %s: RTAS %s(%s, %u) failed %d (%s)",
+		       msk_device_name(dev), call, type_name(type), n, st,
+		       pseries_rtas_status_name(st));
 }
 
 static int pseries_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev, unsigned int nvec,
@@ -150,30 +169,31 @@ static int pseries_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev,
 	unsigned int type =
 		(info->flags & MSK_MSI_FLAG_PCI_MSIX) ? MSK_RTAS_TYPE_MSIX : MSK_RTAS_TYPE_MSI;
 	uint32_t func = type == MSK_RTAS_TYPE_MSIX ? MSK_RTAS_MSI_FN_MSIX : MSK_RTAS_MSI_FN_MSI;
-	uint32_t got = 0;
+	uint32_t got = 0, asked = nvec;
 	int32_t st = pseries_rtas_change_msi(ps, pfn, func, nvec, &got);
 	if (st == MSK_RTAS_SUCCESS && got != nvec && got > 0 && got < nvec) {
 		/* The PE quota is smaller: nothing was allocated; take what is offered. */
-		uint32_t offered = got;
-		st = pseries_rtas_change_msi(ps, pfn, func, offered, &got);
-		if (st == MSK_RTAS_SUCCESS && got != offered)
+		asked = got;
+		st = pseries_rtas_change_msi(ps, pfn, func, asked, &got);
+		if (st == MSK_RTAS_SUCCESS && got != asked)
 			return msk_err(
 				MSK_ENOSPC,
 				"pSeries: %s: RTAS ibm,change-msi offered %u %s vectors, then "
 				"granted %u",
-				msk_device_name(dev), offered, type_name(type), got);
+				msk_device_name(dev), asked, type_name(type), got);
 	}
+	/* A refused call changed nothing: no grant to undo. */
 	if (st != MSK_RTAS_SUCCESS)
-		return msk_err(rtas_errno(st), "pSeries: %s: RTAS ibm,change-msi(%s, %u) failed %d",
-			       msk_device_name(dev), type_name(type), nvec, st);
+		return prepare_failed(dev, "ibm,change-msi", type, asked, st);
 	if (got == 0 || got > nvec)
 		return msk_err(MSK_ENOSPC, "pSeries: %s: RTAS ibm,change-msi granted %u of %u %s",
 			       msk_device_name(dev), got, nvec, type_name(type));
+	/* The firmware replaced whatever it still held for the function. */
+	pseries_set_stranded(pfn, 0);
 
 	struct pseries_dev *md = msk_calloc(1, sizeof(*md) + (size_t)got * sizeof(uint32_t));
 	if (!md) {
-		uint32_t ignored;
-		pseries_rtas_change_msi(ps, pfn, func, 0, &ignored);
+		undo_grant(ps, pfn, type, got);
 		return msk_err(MSK_ENOMEM, "pSeries: %s: %u LISNs", msk_device_name(dev), got);
 	}
 	md->ps = ps;
@@ -186,10 +206,9 @@ static int pseries_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev,
 		if (st != MSK_RTAS_SUCCESS) {
 			int rc = msk_err(rtas_errno(st),
 					 "pSeries: %s: RTAS ibm,query-interrupt-source-number(%u) "
-					 "failed %d",
-					 msk_device_name(dev), i, st);
-			uint32_t ignored;
-			pseries_rtas_change_msi(ps, pfn, func, 0, &ignored);
+					 "failed %d (%s)",
+					 msk_device_name(dev), i, st, pseries_rtas_status_name(st));
+			undo_grant(ps, pfn, type, got);
 			msk_free(md);
 			return rc;
 		}
@@ -206,10 +225,13 @@ static void pseries_msi_teardown(struct msk_irq_domain *d, struct msk_msi_alloc_
 	struct pseries_dev *md = arg->scratchpad[0].ptr;
 	if (!md)
 		return;
-	if (md->fw_holds)
-		release_grant(d, md);
-	if (md->fw_holds) /* the firmware refused: it forgets the grant at detach */
-		msk_msi_monitor_resource(d, "lisn", -(int64_t)md->quota);
+	/*
+	 * Refused even on the retry: the firmware keeps the LISNs. Say so
+	 * rather than pretend - the domain's "lisn" count stays (the monitor
+	 * reports resources-returned) and the function holds them stranded.
+	 */
+	if (!release_grant(d, md))
+		pseries_set_stranded(md->pfn, md->quota);
 	arg->scratchpad[0].ptr = NULL;
 	msk_free(md);
 }
@@ -219,6 +241,7 @@ static void pseries_msi_post_free(struct msk_irq_domain *d, struct msk_device *d
 {
 	struct msk_msi_domain_info *info = msk_msi_domain_get_info(d);
 	struct pseries_dev *md = info ? info->alloc_data->scratchpad[0].ptr : NULL;
+	/* A refusal leaves the grant with the domain (fw_holds): teardown tries again. */
 	if (md)
 		release_grant(d, md);
 }

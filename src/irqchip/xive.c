@@ -20,6 +20,44 @@ int64_t xive_hcall(struct xive_drv *x, uint64_t opcode, uint64_t a0, uint64_t a1
 	return msk_spapr_hcall(x->fw, opcode, args, 5, rets);
 }
 
+int64_t xive_hcall_cannot_fail(struct xive_drv *x, uint64_t opcode, uint64_t a0, uint64_t a1,
+			       uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	uint64_t rets[MSK_HCALL_NRETS];
+	int64_t h = xive_hcall(x, opcode, a0, a1, a2, a3, a4, rets);
+	if (h == MSK_H_HARDWARE)
+		h = xive_hcall(x, opcode, a0, a1, a2, a3, a4, rets);
+	return h;
+}
+
+const char *xive_hcall_name(int64_t h)
+{
+	switch (h) {
+	case MSK_H_SUCCESS:
+		return "H_SUCCESS";
+	case MSK_H_HARDWARE:
+		return "H_HARDWARE";
+	case MSK_H_FUNCTION:
+		return "H_FUNCTION";
+	case MSK_H_PRIVILEGE:
+		return "H_PRIVILEGE";
+	case MSK_H_PARAMETER:
+		return "H_PARAMETER";
+	case MSK_H_P2:
+		return "H_P2";
+	case MSK_H_P3:
+		return "H_P3";
+	case MSK_H_P4:
+		return "H_P4";
+	case MSK_H_P5:
+		return "H_P5";
+	case MSK_H_STATE:
+		return "H_STATE";
+	default:
+		return "unknown";
+	}
+}
+
 /* Zero [addr, addr + len) of guest RAM (a fresh queue must hold no valid entry). */
 static int zero_ram(struct msk_bus *bus, uint64_t addr, uint64_t len)
 {
@@ -33,12 +71,45 @@ static int zero_ram(struct msk_bus *bus, uint64_t addr, uint64_t len)
 	return 0;
 }
 
-/* Remove the queues of CPUs [0, n). */
-static void reset_queues(struct xive_drv *x, unsigned int n)
+/* Remove CPU c's queue (drv->lock held or no one else running); false if the firmware kept it. */
+static bool queue_off(struct xive_drv *x, unsigned int c)
 {
+	if (!x->queue[c])
+		return true;
+	int64_t h =
+		xive_hcall_cannot_fail(x, MSK_H_INT_SET_QUEUE_CONFIG, 0, c, XIVE_DRV_PRIO, 0, 0);
+	if (h == MSK_H_SUCCESS)
+		x->queue[c] = false;
+	return !x->queue[c];
+}
+
+/* Zero CPU c's queue page and configure it (drv->lock held or no one else running). */
+static int queue_on(struct xive_drv *x, unsigned int c)
+{
+	if (x->queue[c])
+		return 0;
+	uint64_t qpage = x->qbase + ((uint64_t)c << x->qshift);
+	if (zero_ram(x->bus, qpage, 1ull << x->qshift) < 0)
+		return msk_err(MSK_EINVAL, "XIVE: queue of CPU %u at 0x%llx is not RAM", c,
+			       (unsigned long long)qpage);
 	uint64_t rets[MSK_HCALL_NRETS];
-	for (unsigned int c = 0; c < n; c++)
-		xive_hcall(x, MSK_H_INT_SET_QUEUE_CONFIG, 0, c, XIVE_DRV_PRIO, 0, 0, rets);
+	int64_t h = xive_hcall(x, MSK_H_INT_SET_QUEUE_CONFIG, MSK_H_INT_EQ_ALWAYS_NOTIFY, c,
+			       XIVE_DRV_PRIO, qpage, x->qshift, rets);
+	if (h != MSK_H_SUCCESS)
+		return msk_err(MSK_EIO,
+			       "XIVE: H_INT_SET_QUEUE_CONFIG cpu=%u prio=%u qpage=0x%llx qsize=%u "
+			       "failed %lld (%s)",
+			       c, XIVE_DRV_PRIO, (unsigned long long)qpage, x->qshift, (long long)h,
+			       xive_hcall_name(h));
+	x->queue[c] = true;
+	return 0;
+}
+
+/* Remove every queue configured (teardown and rollback). */
+static void reset_queues(struct xive_drv *x)
+{
+	for (unsigned int c = 0; c < x->ncpus; c++)
+		queue_off(x, c);
 }
 
 /*
@@ -70,24 +141,13 @@ static int setup_queues(struct xive_drv *x)
 	uint64_t rets[MSK_HCALL_NRETS];
 	int64_t h = xive_hcall(x, MSK_H_INT_RESET, 0, 0, 0, 0, 0, rets);
 	if (h != MSK_H_SUCCESS)
-		return msk_err(MSK_EIO, "XIVE: H_INT_RESET failed %lld", (long long)h);
+		return msk_err(MSK_EIO, "XIVE: H_INT_RESET failed %lld (%s)", (long long)h,
+			       xive_hcall_name(h));
 	for (unsigned int c = 0; c < x->ncpus; c++) {
-		uint64_t qpage = x->qbase + ((uint64_t)c << x->qshift);
-		int rc = zero_ram(x->bus, qpage, 1ull << x->qshift);
+		int rc = queue_on(x, c);
 		if (rc < 0) {
-			reset_queues(x, c);
-			return msk_err(MSK_EINVAL, "XIVE: queue of CPU %u at 0x%llx is not RAM", c,
-				       (unsigned long long)qpage);
-		}
-		h = xive_hcall(x, MSK_H_INT_SET_QUEUE_CONFIG, MSK_H_INT_EQ_ALWAYS_NOTIFY, c,
-			       XIVE_DRV_PRIO, qpage, x->qshift, rets);
-		if (h != MSK_H_SUCCESS) {
-			reset_queues(x, c);
-			return msk_err(MSK_EIO,
-				       "XIVE: H_INT_SET_QUEUE_CONFIG cpu=%u prio=%u qpage=0x%llx "
-				       "qsize=%u failed %lld",
-				       c, XIVE_DRV_PRIO, (unsigned long long)qpage, x->qshift,
-				       (long long)h);
+			reset_queues(x);
+			return rc;
 		}
 	}
 	return 0;
@@ -100,9 +160,11 @@ int xive_drv_create(const struct xive_drv_config *cfg, struct xive_drv **out)
 		return msk_err(MSK_EINVAL, "XIVE: bad driver configuration");
 	struct xive_drv *x = msk_calloc(1, sizeof(*x));
 	unsigned int *targets = msk_calloc(cfg->ncpus, sizeof(*targets));
-	if (!x || !targets) {
+	bool *queue = msk_calloc(cfg->ncpus, sizeof(*queue));
+	if (!x || !targets || !queue) {
 		msk_free(x);
 		msk_free(targets);
+		msk_free(queue);
 		return msk_err(MSK_ENOMEM, "XIVE: driver state");
 	}
 	x->core = cfg->core;
@@ -112,6 +174,7 @@ int xive_drv_create(const struct xive_drv_config *cfg, struct xive_drv **out)
 	x->ncpus = cfg->ncpus;
 	x->nr_sources = msk_xive_nr_sources(cfg->xive);
 	x->targets = targets;
+	x->queue = queue;
 	pthread_mutex_init(&x->lock, NULL);
 	int rc = place_queues(x, cfg->table_base, cfg->table_size);
 	if (rc == 0)
@@ -127,13 +190,14 @@ int xive_drv_create(const struct xive_drv_config *cfg, struct xive_drv **out)
 	};
 	rc = msk_domain_create(cfg->core, &info, &x->domain);
 	if (rc < 0) {
-		reset_queues(x, x->ncpus);
+		reset_queues(x);
 		goto fail;
 	}
 	*out = x;
 	return 0;
 fail:
 	pthread_mutex_destroy(&x->lock);
+	msk_free(queue);
 	msk_free(targets);
 	msk_free(x);
 	return rc;
@@ -146,8 +210,10 @@ int xive_drv_destroy(struct xive_drv *x)
 	int rc = msk_domain_remove(x->domain);
 	if (rc < 0)
 		return rc;
-	reset_queues(x, x->ncpus);
+	/* A queue the firmware refuses to remove stays configured: nothing routes to it. */
+	reset_queues(x);
 	pthread_mutex_destroy(&x->lock);
+	msk_free(x->queue);
 	msk_free(x->targets);
 	msk_free(x);
 	return 0;
@@ -161,6 +227,43 @@ struct msk_irq_domain *xive_drv_domain(struct xive_drv *x)
 unsigned int xive_drv_queue_shift(const struct xive_drv *x)
 {
 	return x->qshift;
+}
+
+unsigned int xive_drv_queues(struct xive_drv *x)
+{
+	unsigned int n = 0;
+	pthread_mutex_lock(&x->lock);
+	for (unsigned int c = 0; c < x->ncpus; c++)
+		n += x->queue[c];
+	pthread_mutex_unlock(&x->lock);
+	return n;
+}
+
+void xive_drv_cpu_down(struct xive_drv *x, unsigned int cpu)
+{
+	if (cpu >= x->ncpus)
+		return;
+	pthread_mutex_lock(&x->lock);
+	/* A source the core could not move away still sends here: keep its queue. */
+	if (x->targets[cpu] == 0)
+		queue_off(x, cpu);
+	pthread_mutex_unlock(&x->lock);
+}
+
+int xive_drv_cpu_up(struct xive_drv *x, unsigned int cpu)
+{
+	if (cpu >= x->ncpus)
+		return msk_err(MSK_EINVAL, "XIVE: no queue for CPU %u (%u CPUs)", cpu, x->ncpus);
+	pthread_mutex_lock(&x->lock);
+	int rc = queue_on(x, cpu);
+	pthread_mutex_unlock(&x->lock);
+	return rc;
+}
+
+unsigned int xive_drv_virq_of(struct xive_drv *x, uint32_t eisn)
+{
+	struct msk_irq_data *d = msk_domain_find_mapping(x->domain, eisn);
+	return d ? d->virq : 0;
 }
 
 int xive_drv_service(struct xive_drv *x, unsigned int cpu, unsigned int max)

@@ -53,7 +53,8 @@ struct xive_fwspec {
  * (H_INT_SET_QUEUE_CONFIG) and create the root domain "XIVE". Returns 0,
  * -MSK_EINVAL (table area too small or not RAM), -MSK_EIO (an hcall
  * failed: the message names it and its code), -MSK_EEXIST (a domain named
- * "XIVE" exists) or -MSK_ENOMEM; nothing remains configured on failure.
+ * "XIVE" exists) or -MSK_ENOMEM; the queues configured are removed again
+ * on failure (each removal retried once if the firmware refuses it).
  */
 int xive_drv_create(const struct xive_drv_config *cfg, struct xive_drv **out);
 
@@ -75,5 +76,29 @@ int xive_drv_service(struct xive_drv *x, unsigned int cpu, unsigned int max);
 
 /* Bytes of one queue (log2), for reports. */
 unsigned int xive_drv_queue_shift(const struct xive_drv *x);
+
+/* CPUs whose event queue is configured now. */
+unsigned int xive_drv_queues(struct xive_drv *x);
+
+/*
+ * CPU hotplug (Linux's xive_teardown_cpu / xive_setup_cpu_queues). Down,
+ * after the core moved the CPU's sources away and the CPU drained its
+ * queue: the queue is removed (H_INT_SET_QUEUE_CONFIG size 0) - unless a
+ * source the core could not move still targets the CPU, whose events
+ * would be lost without it; a refusal (retried once) leaves the queue
+ * configured, which is harmless. Up, before the core restarts anything
+ * there: a removed queue is zeroed and configured again; 0, or -MSK_EIO
+ * naming the refused hcall (the CPU must then stay offline), -MSK_EINVAL
+ * for a CPU this driver does not run.
+ */
+void xive_drv_cpu_down(struct xive_drv *x, unsigned int cpu);
+int xive_drv_cpu_up(struct xive_drv *x, unsigned int cpu);
+
+/*
+ * The virq the entry path runs for an EQ entry with this EISN (what
+ * xive_drv_service would hand to the root domain), or 0 when there is no
+ * mapping (the core would lose it, "no-descriptor"). No side effect.
+ */
+unsigned int xive_drv_virq_of(struct xive_drv *x, uint32_t eisn);
 
 #endif

@@ -22,8 +22,9 @@ struct xive_drv {
 	uint32_t nr_sources;
 	unsigned int qshift;   /* log2 bytes of each CPU's queue */
 	uint64_t qbase;	       /* CPU c's queue at qbase + (c << qshift) */
-	pthread_mutex_t lock;  /* targets[] */
+	pthread_mutex_t lock;  /* targets[], queue[] */
 	unsigned int *targets; /* sources routed to each CPU (for spreading) */
+	bool *queue;	       /* CPU c has its event queue configured */
 };
 
 /* One LISN as this driver knows it: the chip_data of its XIVE level. */
@@ -42,6 +43,17 @@ struct xive_irq {
 /* An hcall with up to five inputs; outputs in rets[MSK_HCALL_NRETS]. */
 int64_t xive_hcall(struct xive_drv *x, uint64_t opcode, uint64_t a0, uint64_t a1, uint64_t a2,
 		   uint64_t a3, uint64_t a4, uint64_t *rets);
+
+/*
+ * The same on a path that cannot fail (deactivation, queue removal): a
+ * hardware error is retried once - bounded, and enough for a transient
+ * refusal; the final answer is returned for the caller to stay consistent.
+ */
+int64_t xive_hcall_cannot_fail(struct xive_drv *x, uint64_t opcode, uint64_t a0, uint64_t a1,
+			       uint64_t a2, uint64_t a3, uint64_t a4);
+
+/* "H_HARDWARE", "H_P2", ... for an hcall return code. */
+const char *xive_hcall_name(int64_t h);
 
 /* The "XIVE" domain's ops (xive_irq.c). */
 extern const struct msk_irq_domain_ops xive_domain_ops;

@@ -100,16 +100,24 @@ static int pick_target(struct xive_drv *x, const struct msk_cpumask *want)
 	return best;
 }
 
-/* Route xd to cpu (EISN = LISN, priority XIVE_DRV_PRIO). drv->lock held. */
-static int route(struct xive_drv *x, struct xive_irq *xd, int cpu)
+/*
+ * Route xd to cpu (EISN = LISN, priority XIVE_DRV_PRIO). drv->lock held.
+ * `must`: a move that cannot be refused - the CPU hotplug migration, which
+ * takes the CPU away whatever happens - gets one more try after a
+ * hardware error, like the other paths that cannot fail.
+ */
+static int route(struct xive_drv *x, struct xive_irq *xd, int cpu, bool must)
 {
 	uint64_t rets[MSK_HCALL_NRETS];
-	int64_t h = xive_hcall(x, MSK_H_INT_SET_SOURCE_CONFIG, MSK_H_INT_SRC_SET_EISN, xd->lisn,
-			       (uint64_t)cpu, XIVE_DRV_PRIO, xd->lisn, rets);
+	int64_t h = must ? xive_hcall_cannot_fail(x, MSK_H_INT_SET_SOURCE_CONFIG,
+						  MSK_H_INT_SRC_SET_EISN, xd->lisn, (uint64_t)cpu,
+						  XIVE_DRV_PRIO, xd->lisn)
+			 : xive_hcall(x, MSK_H_INT_SET_SOURCE_CONFIG, MSK_H_INT_SRC_SET_EISN,
+				      xd->lisn, (uint64_t)cpu, XIVE_DRV_PRIO, xd->lisn, rets);
 	if (h != MSK_H_SUCCESS)
 		return msk_err(MSK_EIO,
-			       "H_INT_SET_SOURCE_CONFIG lisn=0x%x cpu=%d prio=%u failed %lld",
-			       xd->lisn, cpu, XIVE_DRV_PRIO, (long long)h);
+			       "H_INT_SET_SOURCE_CONFIG lisn=0x%x cpu=%d prio=%u failed %lld (%s)",
+			       xd->lisn, cpu, XIVE_DRV_PRIO, (long long)h, xive_hcall_name(h));
 	if (xd->target >= 0)
 		x->targets[xd->target]--;
 	x->targets[cpu]++;
@@ -129,7 +137,8 @@ static int xive_irq_set_affinity(struct msk_irq_data *d, const struct msk_cpumas
 			     "XIVE: lisn 0x%x: no online CPU of this platform in the mask",
 			     xd->lisn);
 	else if (xd->target >= 0 && xd->target != cpu)
-		rc = route(x, xd, cpu); /* not routed yet: activation uses the new affinity */
+		rc = route(x, xd, cpu,
+			   force); /* not routed yet: activation uses the new affinity */
 	pthread_mutex_unlock(&x->lock);
 	if (rc < 0)
 		return rc;
@@ -160,8 +169,8 @@ static int source_new(struct xive_drv *x, uint32_t lisn, struct xive_irq **out)
 	uint64_t rets[MSK_HCALL_NRETS];
 	int64_t h = xive_hcall(x, MSK_H_INT_GET_SOURCE_INFO, 0, lisn, 0, 0, 0, rets);
 	if (h != MSK_H_SUCCESS)
-		return msk_err(MSK_EIO, "H_INT_GET_SOURCE_INFO lisn=0x%x failed %lld", lisn,
-			       (long long)h);
+		return msk_err(MSK_EIO, "H_INT_GET_SOURCE_INFO lisn=0x%x failed %lld (%s)", lisn,
+			       (long long)h, xive_hcall_name(h));
 	uint64_t flags = rets[0];
 	if (flags & (MSK_H_INT_SRC_H_INT_ESB | MSK_H_INT_SRC_LSI))
 		return msk_err(MSK_ENOTSUP,
@@ -253,7 +262,7 @@ static int xive_domain_activate(struct msk_irq_domain *d, struct msk_irq_data *i
 		cpu = pick_target(x, &all);
 	}
 	int rc = cpu < 0 ? msk_err(MSK_EINVAL, "XIVE: lisn 0x%x: no online CPU", xd->lisn)
-			 : route(x, xd, cpu);
+			 : route(x, xd, cpu, false);
 	pthread_mutex_unlock(&x->lock);
 	if (rc < 0)
 		return rc;
@@ -264,8 +273,10 @@ static int xive_domain_activate(struct msk_irq_domain *d, struct msk_irq_data *i
 
 /*
  * Linux's shutdown of a source: ESB off, then the EAS masked (priority
- * 0xFF). A failing hcall (the firmware already took the source back) has
- * nothing left to undo.
+ * 0xFF). The ESB is what stops the source; the EAS is tidied after it.
+ * If the firmware refuses that (retried once) or already took the source
+ * back (H_P2), the EAS keeps its old target, which nothing reaches while
+ * the ESB is off - and activation routes it afresh.
  */
 static void xive_domain_deactivate(struct msk_irq_domain *d, struct msk_irq_data *irqd)
 {
@@ -277,8 +288,8 @@ static void xive_domain_deactivate(struct msk_irq_domain *d, struct msk_irq_data
 		xd->saved_p = true;
 	xd->masked = true;
 	pthread_mutex_unlock(&xd->lock);
-	uint64_t rets[MSK_HCALL_NRETS];
-	xive_hcall(x, MSK_H_INT_SET_SOURCE_CONFIG, 0, xd->lisn, 0, MSK_H_INT_PRIO_MASKED, 0, rets);
+	xive_hcall_cannot_fail(x, MSK_H_INT_SET_SOURCE_CONFIG, 0, xd->lisn, 0,
+			       MSK_H_INT_PRIO_MASKED, 0);
 	pthread_mutex_lock(&x->lock);
 	if (xd->target >= 0)
 		x->targets[xd->target]--;

@@ -307,14 +307,18 @@ int msk_machine_cpu_offline(struct msk_machine *m, unsigned int cpu)
 	if (msk_cpumask_weight(&online) == 1)
 		return msk_err(MSK_EINVAL, "machine: CPU %u is the last one online", cpu);
 	rc = msk_platform_cpu_offline(m->plat, cpu);
-	if (rc < 0)
-		return rc;
-	/* The core's view follows, whether or not the platform's hotplug code set it. */
 	online = msk_core_online_cpus(m->core);
+	if (rc < 0 && msk_cpumask_test(&online, cpu))
+		return rc; /* refused before anything changed */
+	/*
+	 * The core's view follows, whether or not the platform's hotplug code
+	 * set it; and the runtime follows the core, also when some virq could
+	 * not be moved (rc < 0 then, the CPU is offline anyway, as in Linux).
+	 */
 	if (msk_cpumask_test(&online, cpu))
 		msk_core_set_cpu_online(m->core, cpu, false);
 	msk_sim_set_cpu_online(m->sim, cpu, false);
-	return 0;
+	return rc;
 }
 
 int msk_machine_cpu_online(struct msk_machine *m, unsigned int cpu)
@@ -326,12 +330,13 @@ int msk_machine_cpu_online(struct msk_machine *m, unsigned int cpu)
 	if (msk_cpumask_test(&online, cpu))
 		return msk_err(MSK_EINVAL, "machine: CPU %u is online already", cpu);
 	rc = msk_platform_cpu_online(m->plat, cpu);
-	if (rc < 0)
-		return rc;
 	online = msk_core_online_cpus(m->core);
+	if (rc < 0 && !msk_cpumask_test(&online, cpu))
+		return rc; /* the CPU stays offline */
+	/* Online in the core, even if a managed virq failed to restart: run it. */
 	if (!msk_cpumask_test(&online, cpu))
 		msk_core_set_cpu_online(m->core, cpu, true);
 	msk_sim_set_cpu_online(m->sim, cpu, true);
 	msk_sim_kick(m->sim, cpu); /* what waited there can be taken now */
-	return 0;
+	return rc;
 }

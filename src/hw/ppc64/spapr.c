@@ -237,6 +237,17 @@ int msk_spapr_get_function(struct msk_spapr *fw, uint64_t buid, uint32_t config_
 	return 0;
 }
 
+bool msk_spapr_function_pe(struct msk_spapr *fw, uint64_t buid, uint32_t config_addr, uint32_t *pe)
+{
+	pthread_mutex_lock(&fw->lock);
+	const struct spapr_fn *fn =
+		(config_addr & ~CFG_MASK) ? NULL : spapr_find_fn(fw, buid, config_addr);
+	if (fn)
+		*pe = fn->pe->id;
+	pthread_mutex_unlock(&fw->lock);
+	return fn != NULL;
+}
+
 uint32_t msk_spapr_pool_free(struct msk_spapr *fw)
 {
 	pthread_mutex_lock(&fw->lock);

@@ -195,6 +195,25 @@ static int64_t int_reset(struct msk_spapr *fw, const uint64_t *a)
 	return MSK_H_SUCCESS;
 }
 
+/* The hcalls dispatch() answers (the others are H_FUNCTION and not counted by faults). */
+static bool implemented(uint64_t opcode)
+{
+	switch (opcode) {
+	case MSK_H_INT_GET_SOURCE_INFO:
+	case MSK_H_INT_SET_SOURCE_CONFIG:
+	case MSK_H_INT_GET_SOURCE_CONFIG:
+	case MSK_H_INT_GET_QUEUE_INFO:
+	case MSK_H_INT_SET_QUEUE_CONFIG:
+	case MSK_H_INT_GET_QUEUE_CONFIG:
+	case MSK_H_INT_ESB:
+	case MSK_H_INT_SYNC:
+	case MSK_H_INT_RESET:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int64_t dispatch(struct msk_spapr *fw, uint64_t opcode, const uint64_t *a, uint64_t *r)
 {
 	switch (opcode) {
@@ -234,7 +253,13 @@ int64_t msk_spapr_hcall(struct msk_spapr *fw, uint64_t opcode, const uint64_t *a
 		return MSK_H_FUNCTION;
 	/* Serialised with RTAS, which claims and frees sources. */
 	pthread_mutex_lock(&fw->lock);
-	int64_t rc = dispatch(fw, opcode, a, rets);
+	int64_t rc;
+	if (implemented(opcode) && spapr_fault_hit(fw)) {
+		spapr_fault_note_hcall(fw, opcode, a);
+		rc = MSK_H_HARDWARE; /* refused before any check: nothing changes */
+	} else {
+		rc = dispatch(fw, opcode, a, rets);
+	}
 	pthread_mutex_unlock(&fw->lock);
 	return rc;
 }

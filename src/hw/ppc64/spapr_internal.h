@@ -33,6 +33,13 @@ struct spapr_fn {
 	uint32_t block;	   /* LISNs reserved in the pool from `first` */
 };
 
+/* The armed firmware fault (msk_spapr_fault_arm). */
+struct spapr_fault {
+	uint64_t nth, count; /* refuse calls nth .. nth + count - 1; nth 0: disarmed */
+	uint64_t seen, fired;
+	char what[128];
+};
+
 struct msk_spapr {
 	struct msk_xive *xive;
 	pthread_mutex_t lock;
@@ -46,6 +53,7 @@ struct msk_spapr {
 	unsigned int nfns;
 	struct spapr_pe **pes;
 	unsigned int npes;
+	struct spapr_fault fault;
 };
 
 /* The function (buid, config_addr & 0xFFFF00), or NULL. Lock held. */
@@ -66,5 +74,17 @@ uint32_t spapr_available(struct msk_spapr *fw, const struct spapr_fn *fn, unsign
  * spapr_available(). Returns false if no block fits (nothing changed).
  */
 bool spapr_allocate(struct msk_spapr *fw, struct spapr_fn *fn, unsigned int type, uint32_t count);
+
+/*
+ * Count one firmware call against the armed fault (lock held). True when
+ * this call is to be refused; the caller then answers the hardware error
+ * and describes the call with spapr_fault_note_hcall/_rtas.
+ */
+bool spapr_fault_hit(struct msk_spapr *fw);
+
+/* Describe a refused hcall / RTAS call (the first refusal is kept). Lock held. */
+void spapr_fault_note_hcall(struct msk_spapr *fw, uint64_t opcode, const uint64_t *a);
+void spapr_fault_note_rtas(struct msk_spapr *fw, const char *name, const uint32_t *args,
+			   unsigned int nargs);
 
 #endif

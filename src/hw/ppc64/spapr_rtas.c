@@ -176,7 +176,12 @@ int msk_spapr_rtas_call(struct msk_spapr *fw, const char *name, const uint32_t *
 		return msk_err(MSK_ENOENT, "rtas: unknown call \"%s\"", name);
 	}
 	pthread_mutex_lock(&fw->lock);
-	call(fw, args, nargs, rets, nrets);
+	if (spapr_fault_hit(fw)) {
+		spapr_fault_note_rtas(fw, name, args, nargs);
+		rets[0] = (uint32_t)MSK_RTAS_HW_ERROR; /* refused: nothing changes */
+	} else {
+		call(fw, args, nargs, rets, nrets);
+	}
 	pthread_mutex_unlock(&fw->lock);
 	return 0;
 }

@@ -29,22 +29,32 @@ static uint32_t carry(struct msk_xive *x, struct xive_source *s, uint32_t w)
 	return out;
 }
 
+enum xive_pq_effect xive_pq_trigger(uint8_t pq, uint8_t *next)
+{
+	switch (pq & 3) {
+	case MSK_XIVE_PQ_RESET:
+		*next = MSK_XIVE_PQ_PENDING;
+		return XIVE_PQ_NOTIFY;
+	case MSK_XIVE_PQ_OFF:
+		*next = MSK_XIVE_PQ_OFF;
+		return XIVE_PQ_DROP;
+	default: /* PENDING, QUEUED */
+		*next = MSK_XIVE_PQ_QUEUED;
+		return XIVE_PQ_COALESCE;
+	}
+}
+
 void xive_trigger_locked(struct msk_xive *x, uint32_t lisn, uint32_t w, struct xive_kick *k)
 {
 	struct xive_source *s = &x->src[lisn];
-	switch (s->pq) {
-	case MSK_XIVE_PQ_RESET:
-		s->pq = MSK_XIVE_PQ_PENDING;
+	switch (xive_pq_trigger(s->pq, &s->pq)) {
+	case XIVE_PQ_NOTIFY:
 		xive_notify_locked(x, lisn, carry(x, s, w), k);
 		break;
-	case MSK_XIVE_PQ_OFF:
+	case XIVE_PQ_DROP:
 		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_OFF, w);
 		break;
-	case MSK_XIVE_PQ_PENDING:
-		s->pq = MSK_XIVE_PQ_QUEUED;
-		hold(x, s, w);
-		break;
-	default: /* QUEUED */
+	case XIVE_PQ_COALESCE:
 		hold(x, s, w);
 		break;
 	}
@@ -90,7 +100,7 @@ void xive_esb_op_locked(struct msk_xive *x, uint32_t lisn, bool mgmt, uint64_t o
 			*value = set_pq_locked(x, lisn, (uint8_t)(op >> 8));
 		return;
 	}
-	if (!mgmt || op < MSK_XIVE_ESB_STORE_EOI) {
+	if (xive_esb_store_triggers(mgmt, off)) {
 		xive_trigger_locked(x, lisn, w, k);
 		return;
 	}
@@ -105,6 +115,11 @@ void xive_esb_op_locked(struct msk_xive *x, uint32_t lisn, bool mgmt, uint64_t o
 	/* 0x800-0xBFF: undefined, ignored. */
 }
 
+bool xive_esb_store_triggers(bool mgmt, uint64_t pgoff)
+{
+	return !mgmt || (pgoff & 0xFFF) < MSK_XIVE_ESB_STORE_EOI;
+}
+
 /* Decode a region offset into (lisn, management page?, page offset). */
 static void esb_decode(const struct msk_xive *x, uint64_t off, uint32_t *lisn, bool *mgmt,
 		       uint64_t *pgoff)
@@ -112,6 +127,16 @@ static void esb_decode(const struct msk_xive *x, uint64_t off, uint32_t *lisn, b
 	*lisn = (uint32_t)(off >> (x->esb_shift + 1));
 	*mgmt = (off >> x->esb_shift) & 1;
 	*pgoff = off & ((1ull << x->esb_shift) - 1);
+}
+
+bool xive_esb_store_decode(const struct msk_xive *x, uint64_t off, unsigned int size,
+			   uint32_t *lisn, bool *mgmt, uint64_t *pgoff)
+{
+	if (off >= x->esb_size)
+		return false;
+	esb_decode(x, off, lisn, mgmt, pgoff);
+	/* 8 bytes naturally aligned; 4 bytes aligned on a trigger page (a PCI message). */
+	return (size == 8 && !(off & 7)) || (size == 4 && !(off & 3) && !*mgmt);
 }
 
 static uint64_t esb_read(void *opaque, uint64_t off, unsigned int size,
@@ -140,13 +165,7 @@ static void esb_write(void *opaque, uint64_t off, uint64_t value, unsigned int s
 	uint32_t lisn;
 	bool mgmt;
 	uint64_t pgoff;
-	if (off >= x->esb_size) {
-		msk_ledger_lose(x->ledger, MSK_LOSS_BAD_MESSAGE, w);
-		return;
-	}
-	esb_decode(x, off, &lisn, &mgmt, &pgoff);
-	bool ok = (size == 8 && !(off & 7)) || (size == 4 && !(off & 3) && !mgmt);
-	if (!ok) {
+	if (!xive_esb_store_decode(x, off, size, &lisn, &mgmt, &pgoff)) {
 		msk_ledger_lose(x->ledger, MSK_LOSS_BAD_MESSAGE, w);
 		return;
 	}
@@ -165,18 +184,27 @@ static uint64_t msi_read(void *opaque, uint64_t off, unsigned int size,
 	return ~0ull;
 }
 
+enum msk_loss xive_msi_decode(const struct msk_xive *x, unsigned int size, uint64_t value,
+			      uint32_t *lisn)
+{
+	if (size != 4 && size != 8)
+		return MSK_LOSS_BAD_MESSAGE;
+	/* The data is the LISN; the address within the window and the RID are not checked. */
+	if ((uint32_t)value >= x->nr_sources)
+		return MSK_LOSS_XIVE_INVALID_SOURCE;
+	*lisn = (uint32_t)value;
+	return MSK_LOSS__COUNT;
+}
+
 static void msi_write(void *opaque, uint64_t off, uint64_t value, unsigned int size,
 		      const struct msk_bus_attrs *attrs)
 {
 	struct msk_xive *x = opaque;
 	uint32_t w = attrs->weight;
-	if (size != 4 && size != 8) {
-		msk_ledger_lose(x->ledger, MSK_LOSS_BAD_MESSAGE, w);
-		return;
-	}
-	uint32_t lisn = (uint32_t)value;
-	if (lisn >= x->nr_sources) {
-		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_INVALID_SOURCE, w);
+	uint32_t lisn;
+	enum msk_loss why = xive_msi_decode(x, size, value, &lisn);
+	if (why != MSK_LOSS__COUNT) {
+		msk_ledger_lose(x->ledger, why, w);
 		return;
 	}
 	struct xive_kick k = { UINT32_MAX };

@@ -74,6 +74,37 @@ static inline struct xive_end *xive_end_of(struct msk_xive *x, uint32_t cpu, uns
 extern const struct msk_mmio_ops msk_xive_esb_ops;
 extern const struct msk_mmio_ops msk_xive_msi_ops;
 
+/*
+ * What the ESB state machine does with a trigger in state pq (table in
+ * msikit/hw_xive.h); *next receives the new PQ. Pure: the real trigger and
+ * msk_xive_route share it.
+ */
+enum xive_pq_effect {
+	XIVE_PQ_NOTIFY,	  /* 00 -> 10: the source notifies now */
+	XIVE_PQ_DROP,	  /* 01: off, the event is lost ("xive-off") */
+	XIVE_PQ_COALESCE, /* 1x -> 11: held at the source until its EOI notifies */
+};
+enum xive_pq_effect xive_pq_trigger(uint8_t pq, uint8_t *next);
+
+/*
+ * A device message of `size` bytes carrying `value` at offset `off` of the
+ * MSI window: MSK_LOSS__COUNT with *lisn the source it triggers, or why
+ * it triggers nothing. Pure.
+ */
+enum msk_loss xive_msi_decode(const struct msk_xive *x, unsigned int size, uint64_t value,
+			      uint32_t *lisn);
+
+/*
+ * A store of `size` bytes at offset `off` of the ESB region: false when
+ * the access has no effect at all (out of range, bad size or alignment),
+ * else true with the source, the page and the offset in the page. Pure.
+ */
+bool xive_esb_store_decode(const struct msk_xive *x, uint64_t off, unsigned int size,
+			   uint32_t *lisn, bool *mgmt, uint64_t *pgoff);
+
+/* Is a store at page offset pgoff of a trigger (mgmt false) or management page a trigger? */
+bool xive_esb_store_triggers(bool mgmt, uint64_t pgoff);
+
 /* A trigger of source s with weight w (lock held). */
 void xive_trigger_locked(struct msk_xive *x, uint32_t lisn, uint32_t w, struct xive_kick *k);
 
@@ -87,6 +118,15 @@ void xive_esb_op_locked(struct msk_xive *x, uint32_t lisn, bool mgmt, uint64_t o
 			uint64_t *value, uint32_t w, struct xive_kick *k);
 
 /* xive_router.c ------------------------------------------------------------- */
+
+/*
+ * Where a notification of source lisn goes: MSK_LOSS__COUNT with *e its
+ * END, or why it cannot be enqueued (EAS invalid or masked, no queue;
+ * with `room`, a full queue too - a notification now, not one a later EOI
+ * sends). No side effect; lock held. The real notification and
+ * msk_xive_route share it.
+ */
+enum msk_loss xive_dest_locked(struct msk_xive *x, uint32_t lisn, bool room, struct xive_end **e);
 
 /*
  * Forward a notification of source lisn carrying weight w through its EAS

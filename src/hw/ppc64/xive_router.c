@@ -57,24 +57,28 @@ static bool ring_grow(struct xive_end *e)
 	return true;
 }
 
+enum msk_loss xive_dest_locked(struct msk_xive *x, uint32_t lisn, bool room, struct xive_end **e)
+{
+	const struct xive_source *s = &x->src[lisn];
+	if (!s->eas_valid)
+		return MSK_LOSS_XIVE_INVALID_SOURCE;
+	if (s->eas_masked)
+		return MSK_LOSS_XIVE_EAS_MASKED;
+	*e = xive_end_of(x, s->eas_cpu, s->eas_prio);
+	if (!(*e)->qshift)
+		return MSK_LOSS_XIVE_NO_QUEUE;
+	if (room && (*e)->count == end_entries(*e))
+		return MSK_LOSS_XIVE_QUEUE_OVERFLOW;
+	return MSK_LOSS__COUNT;
+}
+
 void xive_notify_locked(struct msk_xive *x, uint32_t lisn, uint32_t w, struct xive_kick *k)
 {
 	const struct xive_source *s = &x->src[lisn];
-	if (!s->eas_valid) {
-		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_INVALID_SOURCE, w);
-		return;
-	}
-	if (s->eas_masked) {
-		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_EAS_MASKED, w);
-		return;
-	}
-	struct xive_end *e = xive_end_of(x, s->eas_cpu, s->eas_prio);
-	if (!e->qshift) {
-		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_NO_QUEUE, w);
-		return;
-	}
-	if (e->count == end_entries(e)) {
-		msk_ledger_lose(x->ledger, MSK_LOSS_XIVE_QUEUE_OVERFLOW, w);
+	struct xive_end *e = NULL;
+	enum msk_loss why = xive_dest_locked(x, lisn, true, &e);
+	if (why != MSK_LOSS__COUNT) {
+		msk_ledger_lose(x->ledger, why, w);
 		return;
 	}
 	if (!ring_grow(e)) {

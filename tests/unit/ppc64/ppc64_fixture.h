@@ -237,6 +237,54 @@ static inline unsigned int pp_violations(struct pp *t, enum msk_msi_rule rule)
 	return n;
 }
 
+/* Route (addr, data) from function i; fail unless it reaches virq on a CPU of its affinity. */
+static inline void pp_route_reaches(struct pp *t, unsigned int i, uint64_t addr, uint32_t data,
+				    unsigned int virq)
+{
+	struct msk_platform_route r;
+	assert_msk_ok(msk_platform_route(t->p, msk_pcifn_rid(t->fn[i]), addr, data, &r));
+	if (r.lost || r.virq != virq)
+		fail_msg("message 0x%llx data 0x%x of virq %u: %s %s virq %u (%s)",
+			 (unsigned long long)addr, data, virq, r.lost ? "lost" : "reaches",
+			 r.lost ? msk_loss_name(r.reason) : "", r.virq, r.detail);
+	struct msk_cpumask eff = msk_irq_get_effective_affinity(t->core, virq);
+	if (!msk_cpumask_empty(&eff) && !msk_cpumask_test(&eff, r.cpu))
+		fail_msg("virq %u reached on CPU %u, outside its effective affinity (%s)", virq,
+			 r.cpu, r.detail);
+}
+
+/*
+ * The machine's msi-route invariant for function i: every allocated,
+ * unmasked MSI-X entry and enabled MSI vector reaches its own virq.
+ * Returns how many messages were followed.
+ */
+static inline unsigned int pp_check_routes(struct pp *t, unsigned int i)
+{
+	struct msk_device *dev = msk_pci_msi_device(t->pdev[i]);
+	unsigned int n = 0;
+	struct msk_pcifn_msix_state x;
+	msk_pcifn_msix_state(t->fn[i], &x);
+	for (unsigned int e = 0; x.cap && x.enabled && !x.function_mask && e < x.entries; e++) {
+		unsigned int virq = msk_msi_get_virq(dev, MSK_MSI_DEFAULT_DOMAIN, e);
+		struct msk_pcifn_vector v;
+		if (!virq || msk_pcifn_msix_entry(t->fn[i], e, &v) < 0 || v.masked)
+			continue;
+		pp_route_reaches(t, i, v.addr, v.data, virq);
+		n++;
+	}
+	struct msk_pcifn_msi_state m;
+	msk_pcifn_msi_state(t->fn[i], &m);
+	unsigned int nv = m.vectors_enabled ? m.vectors_enabled : 1;
+	for (unsigned int k = 0; m.cap && m.enabled && k < nv; k++) {
+		unsigned int virq = msk_msi_get_virq(dev, MSK_MSI_DEFAULT_DOMAIN, k);
+		if (!virq || (m.pvm && (m.mask & (1u << k))))
+			continue;
+		pp_route_reaches(t, i, m.addr, (uint32_t)((m.data & ~(nv - 1)) | k), virq);
+		n++;
+	}
+	return n;
+}
+
 static inline void pp_free(struct pp *t)
 {
 	for (unsigned int i = 0; i < PP_MAX_FNS; i++) {
