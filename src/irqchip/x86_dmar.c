@@ -39,7 +39,6 @@ struct x86_dmar {
 	unsigned int fro;  /* offset of the first fault recording register */
 	unsigned int nfr;  /* number of fault recording registers */
 	unsigned int virq; /* the fault event virq (0: none) */
-	bool requested;	   /* its handler is installed */
 	/* Linux's register_lock: FE* programming, the record walk, the log. */
 	pthread_mutex_t lock;
 	struct msk_x86_ir_fault log[DMAR_LOG]; /* a ring, log[serviced % DMAR_LOG] next */
@@ -264,7 +263,6 @@ int x86_dmar_init(struct x86_platform *p)
 		rc = msk_request_irq(p->base.core, dm->virq, dmar_fault, "dmar0", dm);
 	if (rc < 0)
 		return msk_err_context("DMAR fault interrupt");
-	dm->requested = true;
 	/* Faults recorded before the handler existed (Linux clears them here too). */
 	service_faults(dm, false);
 	return 0;
@@ -275,10 +273,14 @@ int x86_dmar_fini(struct x86_platform *p)
 	struct x86_dmar *dm = p->dmar;
 	if (!dm)
 		return 0;
-	if (dm->requested && msk_free_irq(p->base.core, dm->virq) == 0)
-		dm->requested = false;
-	if (!dm->requested && dm->virq && msk_domain_free_irqs(p->base.core, dm->virq, 1) == 0)
-		dm->virq = 0;
+	if (dm->virq) {
+		/* Whoever tears a machine down may have freed every handler already. */
+		struct msk_irq_info info;
+		if (msk_irq_get_info(p->base.core, dm->virq, &info) == 0 && info.action_name)
+			msk_free_irq(p->base.core, dm->virq);
+		if (msk_domain_free_irqs(p->base.core, dm->virq, 1) == 0)
+			dm->virq = 0;
+	}
 	if (p->dmar_domain && !dm->virq && msk_domain_remove(p->dmar_domain) == 0)
 		p->dmar_domain = NULL;
 	if (p->dmar_domain)
@@ -317,9 +319,4 @@ size_t msk_x86_platform_ir_fault_log(struct msk_platform *pl, struct msk_x86_ir_
 		out[k] = dm->log[(dm->serviced - n + k) % DMAR_LOG];
 	pthread_mutex_unlock(&dm->lock);
 	return n;
-}
-
-unsigned int x86_dmar_virq(struct x86_platform *p)
-{
-	return p->dmar && p->dmar->requested ? p->dmar->virq : 0;
 }

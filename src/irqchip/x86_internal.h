@@ -186,7 +186,5 @@ int x86_dmar_fini(struct x86_platform *p);
 /* Fault records serviced, overflows seen, fault events handled (0 without IR). */
 void x86_dmar_counts(struct x86_platform *p, uint64_t *faults, uint64_t *overflows,
 		     uint64_t *events);
-/* The fault event virq, or 0. */
-unsigned int x86_dmar_virq(struct x86_platform *p);
 
 #endif

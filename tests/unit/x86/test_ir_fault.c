@@ -9,6 +9,9 @@
  */
 #include "x86_fixture.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 static int64_t counter(struct xf *f, const char *name)
 {
 	struct msk_platform_counter c[32];
@@ -435,6 +438,122 @@ static void test_create_under_allocation_failure(void **state)
 	msk_ledger_destroy(ledger);
 }
 
+/* Teardown when someone freed dmar0's handler first (a machine frees every handler). */
+static void test_teardown_after_handler_freed(void **state)
+{
+	(void)state;
+	for (int freed = 0; freed < 2; freed++) {
+		struct xf f;
+		assert_msk_ok(xf_setup(&f, 2, true));
+		struct msk_core_stats cs;
+		msk_core_get_stats(f.core, &cs);
+		assert_int_equal(cs.virqs, 1);
+		assert_int_equal(cs.actions, 1);
+		if (freed)
+			assert_msk_ok(msk_free_irq(f.core, 1)); /* the platform's only virq */
+		msk_platform_destroy(f.p);
+		msk_core_get_stats(f.core, &cs);
+		assert_int_equal(cs.virqs, 0);
+		assert_int_equal(cs.actions, 0);
+		assert_int_equal(cs.domains, 0);
+		msk_core_destroy(f.core);
+		msk_bus_destroy(f.bus);
+		msk_ledger_destroy(f.ledger);
+	}
+}
+
+/* ---- threads: faults recorded while the handler runs are never left behind ------------------ */
+
+#define STORM 600
+
+struct storm {
+	struct xf *f;
+	_Atomic bool stop;
+	unsigned int cpu;
+};
+
+static void *service_thread(void *arg)
+{
+	struct storm *s = arg;
+	while (!atomic_load(&s->stop))
+		msk_platform_cpu_service(s->f->p, s->cpu, 64);
+	return NULL;
+}
+
+static void *device_thread(void *arg)
+{
+	struct storm *s = arg;
+	for (int i = 0; i < STORM; i++)
+		msk_pcifn_raise(s->f->fn[0], 0);
+	return NULL;
+}
+
+/*
+ * A misprogrammed device hammering an absent IRTE: a fault per message,
+ * in bursts of 3 that wait (a bounded while) for the handler to catch up,
+ * so that recording and servicing interleave.
+ */
+static void *forger_thread(void *arg)
+{
+	struct storm *s = arg;
+	struct msk_x86 *x86 = msk_x86_platform_model(s->f->p);
+	for (int i = 0; i < STORM; i++) {
+		msk_ledger_raise(s->f->ledger, 1);
+		msk_bus_msi(s->f->bus, msk_x86_msi_remap_addr(300, true), 0, 0x0400, 1);
+		if (i % 3 != 2)
+			continue;
+		for (int spin = 0; spin < 20000; spin++) {
+			struct msk_x86_stats st;
+			msk_x86_stats(x86, &st);
+			if (counter(s->f, "ir_faults") >= (int64_t)st.faults_recorded)
+				break;
+			sched_yield();
+		}
+	}
+	return NULL;
+}
+
+static void test_fault_storm_with_concurrent_cpus(void **state)
+{
+	(void)state;
+	struct xf f;
+	assert_msk_ok(xf_setup(&f, 2, true));
+	assert_int_equal(xf_add(&f, 3, 0, false, 4, 0), 0);
+	assert_int_equal(msk_pci_alloc_irq_vectors(f.pdev[0], 1, 1, MSK_PCI_IRQ_MSIX, NULL), 1);
+	request(&f, xf_virq(&f, 0, 0));
+	assert_msk_ok(msk_platform_fault_arm(f.p, MSK_PLATFORM_FAULT_IRTE, STORM));
+	struct storm cpu[2] = { { .f = &f, .cpu = 0 }, { .f = &f, .cpu = 1 } };
+	struct storm src = { .f = &f };
+	pthread_t tc[2], td, tf;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&tc[i], NULL, service_thread, &cpu[i]), 0);
+	assert_int_equal(pthread_create(&td, NULL, device_thread, &src), 0);
+	assert_int_equal(pthread_create(&tf, NULL, forger_thread, &src), 0);
+	pthread_join(td, NULL);
+	pthread_join(tf, NULL);
+	for (int i = 0; i < 2; i++) {
+		atomic_store(&cpu[i].stop, true);
+		pthread_join(tc[i], NULL);
+	}
+	xf_service(&f);
+	/* Exactly one injected fault, on the device's or the forger's request. */
+	struct msk_platform_fault_state fs = fault_state(&f);
+	assert_int_equal(fs.fired, 1);
+	unsigned int on_device = strstr(fs.what, "for 03:00.0") != NULL;
+	assert_true(on_device || strstr(fs.what, "IRTE 300 fetch for 04:00.0"));
+	assert_int_equal(xf_lost(&f, MSK_LOSS_IR_TABLE_INVALID), 1);
+	assert_int_equal(xf_lost(&f, MSK_LOSS_IRTE_NOT_PRESENT), STORM - 1 + on_device);
+	/* Every fault the unit recorded was serviced; the rest overflowed, none is pending. */
+	struct msk_x86_stats st;
+	msk_x86_stats(msk_x86_platform_model(f.p), &st);
+	assert_int_equal(st.faults_recorded + st.faults_overflowed, STORM + on_device);
+	assert_int_equal(counter(&f, "ir_faults"), st.faults_recorded);
+	assert_true(counter(&f, "ir_fault_events") > 1); /* serviced while faults kept coming */
+	no_fault_pending(&f);
+	clean(&f);
+	xf_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +564,8 @@ int main(void)
 		cmocka_unit_test(test_overflow_then_recorded_again),
 		cmocka_unit_test(test_fault_event_follows_hotplug),
 		cmocka_unit_test(test_create_under_allocation_failure),
+		cmocka_unit_test(test_teardown_after_handler_freed),
+		cmocka_unit_test(test_fault_storm_with_concurrent_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
