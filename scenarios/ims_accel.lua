@@ -52,6 +52,10 @@ m:run()
 local l = m:ledger()
 msikit.expect(l.lost == 0 and l.delivered == l.raised, "every completion delivered")
 msikit.expect(done[3] == 1, "the masked client's completions came as one interrupt on unmask")
-msikit.expect(#m:irqs() == 1, "only the misc vector is left")
+local left = 0
+for _, row in ipairs(m:irqs()) do
+  if row.device then left = left + 1 end -- not the remapping unit's dmar0
+end
+msikit.expect(left == 1, "only the misc vector is left")
 msikit.expect(dsa:remove(), "device removed")
 msikit.expect(#m:violations() == 0, "the lifecycle contract held")

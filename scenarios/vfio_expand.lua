@@ -47,5 +47,9 @@ m:run()
 local l = m:ledger()
 msikit.expect(l.lost == 0, "no event lost while vectors came and went")
 msikit.expect(l.delivered == l.raised, "every event delivered")
-msikit.expect(#m:irqs() == 8, "8 vectors live at the end")
+local live_irqs = 0
+for _, row in ipairs(m:irqs()) do
+  if row.device then live_irqs = live_irqs + 1 end -- not the remapping unit's dmar0
+end
+msikit.expect(live_irqs == 8, "8 vectors live at the end")
 msikit.expect(m:check(), "every live MSI-X entry holds its composed message")

@@ -404,6 +404,64 @@ struct msk_vtd_state {
 /* Copy the VT-d state. 0, or -MSK_ENODEV without a remapping unit. */
 int msk_x86_vtd_state(const struct msk_x86 *x86, struct msk_vtd_state *out);
 
+/*
+ * Where a message would go, followed through the model without changing
+ * it (msk_x86_route): lost with the reason the data path would give, or
+ * the CPU that would get its weight and the vector.
+ */
+struct msk_x86_route {
+	bool lost;	      /* the message would be lost ... */
+	enum msk_loss reason; /* ... for this reason */
+	uint8_t fault;	      /* the VT-d fault reason that would block it (0: none) */
+	bool remapped;	      /* translated by an IRTE ... */
+	uint32_t irte_index;  /* ... this one */
+	unsigned int cpu;     /* not lost: the CPU that gets the weight */
+	uint8_t vector;	      /* and the vector it takes */
+	char detail[72];      /* the translation, e.g. "IRTE 5 -> dest 0x01 vector 0x22 -> CPU 1" */
+};
+
+/*
+ * Follow a 4-byte message write of `data` to `addr` by requester `rid` as
+ * msk_bus_msi() would deliver it: RAM or no doorbell, the MSI window's
+ * decode, the remapping unit (table pointer, IRTE in guest RAM, its
+ * checks), the APICs' delivery rules (lowest-priority arbitration as it
+ * would come out now). Changes nothing: no fault record, no counter, no
+ * ledger entry, and the injected IRTE fault below is neither counted nor
+ * fired. Reads guest RAM. Returns 0 (*out filled) or -MSK_EINVAL (NULL
+ * arguments).
+ */
+int msk_x86_route(struct msk_x86 *x86, uint32_t rid, uint64_t addr, uint32_t data,
+		  struct msk_x86_route *out);
+
+/* ---- fault injection (a test and simulation hook, not hardware) --------- */
+
+/*
+ * Arm an IRTE fetch fault: the nth remappable request from now that gets
+ * as far as fetching its IRTE (remapping on, request decoded, table
+ * pointer latched, index in range) faults as if reading the interrupt
+ * remapping table had failed: reason 0x23 ("error accessing the table
+ * pointed to by IRTA") is recorded for its requester and index (IRTE.FPD
+ * cannot suppress it: the entry was never read), the fault event is
+ * raised, the request is blocked and its weight lost as
+ * "ir-table-invalid". Once: later requests are translated normally.
+ * Arming resets the counts; nth = 0 disarms and keeps them for reports.
+ * Messages in flight on other threads while arming may or may not count.
+ * 0, or -MSK_ENODEV without a remapping unit.
+ */
+int msk_x86_vtd_inject_irte_fault(struct msk_x86 *x86, uint64_t nth);
+
+/* The state of the injection above. */
+struct msk_vtd_injection {
+	bool ever;	/* armed at least once since creation */
+	uint64_t nth;	/* armed N (0: disarmed) */
+	uint64_t seen;	/* IRTE fetches counted since arming */
+	uint64_t fired; /* 0 or 1 */
+	char what[128]; /* the request that faulted, e.g. "IRTE 5 fetch for 01:00.0 (...)" */
+};
+
+/* Copy the injection state. 0, or -MSK_ENODEV without a remapping unit. */
+int msk_x86_vtd_injection(const struct msk_x86 *x86, struct msk_vtd_injection *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,13 +9,15 @@
  *
  * Domains: "VECTOR" (root, MSI parent without remapping, no prefix) and,
  * with cfg.x86.ir, "INTEL-IR-0" (prefix "IR-") between the devices and
- * VECTOR. Vectors come from a matrix of 256 vectors per CPU allocating
+ * VECTOR, and "DMAR-MSI" above VECTOR for the remapping unit's fault
+ * event interrupt ("dmar0"). Vectors come from a matrix of 256 vectors per CPU allocating
  * from [0x20, 0xEC) with 0x80 reserved as a system vector (203 usable
  * vectors per CPU); CPU c has APIC ID c.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <msikit/matrix.h>
 #include <msikit/platform.h>
@@ -67,6 +69,26 @@ int msk_x86_platform_matrix_cpu_stats(struct msk_platform *p, unsigned int cpu,
 
 /* msk_matrix_dump() of the platform's matrix (0 without drivers). */
 size_t msk_x86_platform_matrix_dump(struct msk_platform *p, char *buf, size_t size);
+
+/*
+ * One fault record the remapping unit's fault handler read and cleared
+ * (what Linux logs as "INTR-REMAP: ... fault index ... fault reason ...").
+ */
+struct msk_x86_ir_fault {
+	uint8_t reason; /* VT-d fault reason, 0x20..0x26 (enum msk_vtd_fault_reason) */
+	uint16_t sid;	/* requester ID of the faulting request */
+	uint16_t index; /* its interrupt index */
+	char text[128]; /* "INTR-REMAP: device [01:00.0] index 0x5: fault reason 0x23: ..." */
+};
+
+/*
+ * The most recent fault records the handler serviced (at most the last
+ * 16), oldest first: copies up to max into out and returns how many.
+ * 0 for a platform without remapping or drivers. Any thread; changes
+ * nothing. The total is the "ir_faults" counter.
+ */
+size_t msk_x86_platform_ir_fault_log(struct msk_platform *p, struct msk_x86_ir_fault *out,
+				     size_t max);
 
 /*
  * Release old vectors whose interrupt moved and which are no longer

@@ -4,8 +4,9 @@
 
 /*
  * The x86 drivers' private state, shared by x86_vector.c (VECTOR),
- * x86_ir.c (INTEL-IR-0) and x86_platform.c (the platform, CPU service,
- * hotplug).
+ * x86_ir.c (INTEL-IR-0), x86_dmar.c (the remapping unit's fault event,
+ * DMAR-MSI), x86_route.c (following messages) and x86_platform.c (the
+ * platform, CPU service, hotplug, controller faults).
  *
  * Locks: vector_lock protects the matrix, every apic_data's assignment
  * fields, the cleanup list and the IRTE allocator. It is the innermost
@@ -82,6 +83,8 @@ struct x86_cleanup {
 
 /* The interrupt remapping unit's driver state (x86_ir.c). */
 struct x86_ir;
+/* The remapping unit's fault event interrupt (x86_dmar.c). */
+struct x86_dmar;
 
 struct x86_platform {
 	struct msk_platform base;
@@ -98,6 +101,8 @@ struct x86_platform {
 	struct msk_irq_domain *vector_domain;
 	struct msk_irq_domain *ir_domain; /* NULL without remapping */
 	struct x86_ir *ir;
+	struct msk_irq_domain *dmar_domain; /* the fault event's "DMAR-MSI" (with remapping) */
+	struct x86_dmar *dmar;
 
 	/* Counters (reports, tests). */
 	_Atomic uint64_t not_assigned; /* interrupts on vectors without descriptor */
@@ -160,5 +165,26 @@ void x86_ir_counts(struct x86_platform *p, unsigned int *used, unsigned int *siz
 /* A virq's IRTE, for msk_x86_platform_irq_vector(). false: not remapped. */
 bool x86_ir_lookup(struct x86_platform *p, unsigned int virq, unsigned int *index,
 		   unsigned int *sub_handle);
+
+/* ---- x86_route.c ----------------------------------------------------------------- */
+
+/* The platform's route op (msk_platform_route). */
+int x86_route(struct msk_platform *pl, uint32_t requester_id, uint64_t addr, uint32_t data,
+	      struct msk_platform_route *out);
+
+/* ---- x86_dmar.c ------------------------------------------------------------------ */
+
+/*
+ * Set up the remapping unit's fault event: the "DMAR-MSI" domain above
+ * VECTOR, its virq with the fault handler installed ("dmar0"), and a
+ * first pass over faults recorded before. 0 or -errno; what was set up
+ * is undone by x86_dmar_fini().
+ */
+int x86_dmar_init(struct x86_platform *p);
+/* Free the fault event virq and its domain. 0, or -MSK_EBUSY (then kept). */
+int x86_dmar_fini(struct x86_platform *p);
+/* Fault records serviced, overflows seen, fault events handled (0 without IR). */
+void x86_dmar_counts(struct x86_platform *p, uint64_t *faults, uint64_t *overflows,
+		     uint64_t *events);
 
 #endif

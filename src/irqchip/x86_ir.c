@@ -401,9 +401,12 @@ int x86_ir_init(struct x86_platform *p)
 		.flags = MSK_DOMAIN_FLAG_ISOLATED_MSI,
 	};
 	rc = msk_domain_create(p->base.core, &di, &p->ir_domain);
+	if (rc == 0)
+		rc = msk_msi_set_parent_ops(p->ir_domain, &ir_msi_parent_ops);
 	if (rc < 0)
 		return rc;
-	return msk_msi_set_parent_ops(p->ir_domain, &ir_msi_parent_ops);
+	/* The unit reports its faults through the fault event interrupt. */
+	return x86_dmar_init(p);
 }
 
 void x86_ir_fini(struct x86_platform *p)

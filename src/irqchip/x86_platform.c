@@ -10,6 +10,7 @@
 #include <msikit/cpuhotplug.h>
 #include <msikit/pci.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -205,6 +206,8 @@ static size_t x86_counters(struct msk_platform *pl, struct msk_platform_counter 
 	msk_matrix_stats(p->matrix, &st);
 	x86_ir_counts(p, &irte_used, &irte_size);
 	pthread_mutex_unlock(&p->vector_lock);
+	uint64_t faults, overflows, events;
+	x86_dmar_counts(p, &faults, &overflows, &events);
 	const struct {
 		const char *name;
 		int64_t value;
@@ -220,6 +223,9 @@ static size_t x86_counters(struct msk_platform *pl, struct msk_platform_counter 
 		{ "cleanup_pending", atomic_load(&p->nrecords) },
 		{ "vector_not_assigned", (int64_t)atomic_load(&p->not_assigned) },
 		{ "interrupts_taken", (int64_t)atomic_load(&p->taken) },
+		{ "ir_faults", (int64_t)faults },
+		{ "ir_fault_overflows", (int64_t)overflows },
+		{ "ir_fault_events", (int64_t)events },
 	};
 	size_t n = 0;
 	for (; n < sizeof(c) / sizeof(c[0]) && n < max; n++) {
@@ -241,6 +247,8 @@ static void x86_destroy(struct msk_platform *pl)
 	if (p->ir_domain && msk_domain_remove(p->ir_domain) < 0)
 		return;
 	p->ir_domain = NULL;
+	if (x86_dmar_fini(p) < 0)
+		return;
 	if (p->vector_domain && msk_domain_remove(p->vector_domain) < 0)
 		return;
 	p->vector_domain = NULL;
@@ -251,6 +259,41 @@ static void x86_destroy(struct msk_platform *pl)
 		return;
 	pthread_mutex_destroy(&p->vector_lock);
 	msk_free(p);
+}
+
+/* With remapping: the IRTE fetch fault; without, none. */
+static enum msk_platform_fault_kind x86_fault_default(struct msk_platform *pl)
+{
+	return msk_x86_has_ir(x86_of(pl)->x86) ? MSK_PLATFORM_FAULT_IRTE
+					       : MSK_PLATFORM_FAULT_DEFAULT;
+}
+
+/* The injection point is the model's IRTE fetch (msk_x86_vtd_inject_irte_fault). */
+static int x86_fault_arm(struct msk_platform *pl, enum msk_platform_fault_kind kind, uint64_t nth)
+{
+	struct x86_platform *p = x86_of(pl);
+	if (kind != MSK_PLATFORM_FAULT_IRTE)
+		return msk_err(MSK_ENOTSUP,
+			       "x86: no \"%s\" controller fault (x86 injects \"irte\": an IRTE "
+			       "fetch fault, with x86.ir = true)",
+			       msk_platform_fault_name(kind));
+	if (!msk_x86_has_ir(p->x86))
+		return msk_err(MSK_ENOTSUP, "x86: the \"irte\" controller fault needs interrupt "
+					    "remapping (x86.ir = true): there are no IRTEs");
+	return msk_x86_vtd_inject_irte_fault(p->x86, nth);
+}
+
+static void x86_fault_state(struct msk_platform *pl, struct msk_platform_fault_state *out)
+{
+	struct msk_x86 *x86 = x86_of(pl)->x86;
+	struct msk_vtd_injection inj;
+	if (!msk_x86_has_ir(x86) || msk_x86_vtd_injection(x86, &inj) < 0 || !inj.ever)
+		return; /* never armed: all zero */
+	out->kind = MSK_PLATFORM_FAULT_IRTE;
+	out->nth = inj.nth;
+	out->seen = inj.seen;
+	out->fired = inj.fired;
+	snprintf(out->what, sizeof(out->what), "%s", inj.what);
 }
 
 static const struct msk_platform_ops x86_ops = {
@@ -266,6 +309,10 @@ static const struct msk_platform_ops x86_ops = {
 	.pci_remove = x86_pci_remove,
 	.layout = x86_layout,
 	.counters = x86_counters,
+	.fault_arm = x86_fault_arm,
+	.fault_state = x86_fault_state,
+	.fault_default = x86_fault_default,
+	.route = x86_route,
 };
 
 int msk_x86_platform_create(struct msk_core *core, struct msk_bus *bus,

@@ -109,40 +109,58 @@ static bool matches(const struct msk_lapic *l, const struct msk_apic_irq *irq)
 	return (irq->dest >> 16) == (id >> 4) && (irq->dest >> (id & 15)) & 1;
 }
 
-void msk_lapic_deliver(struct msk_x86 *x86, const struct msk_apic_irq *irq, uint32_t weight)
+void msk_lapic_resolve(const struct msk_x86 *x86, const struct msk_apic_irq *irq,
+		       struct msk_lapic_target *out)
 {
+	memset(out, 0, sizeof(*out));
+	out->first = MSK_CPU_NONE;
 	if (irq->delivery_mode != MSK_APIC_DM_FIXED && irq->delivery_mode != MSK_APIC_DM_LOWEST) {
-		msk_ledger_lose(x86->ledger, MSK_LOSS_APIC_DELIVERY_MODE, weight);
+		out->lost = true;
+		out->reason = MSK_LOSS_APIC_DELIVERY_MODE;
 		return;
 	}
 	if (irq->vector < 16) {
-		msk_ledger_lose(x86->ledger, MSK_LOSS_APIC_ILLEGAL_VECTOR, weight);
+		out->lost = true;
+		out->reason = MSK_LOSS_APIC_ILLEGAL_VECTOR;
 		return;
 	}
-	bool one = irq->delivery_mode == MSK_APIC_DM_LOWEST || (irq->redir_hint && irq->logical);
-	unsigned int best = MSK_CPU_NONE, best_ppr = 0;
-	bool first = true;
+	out->one = irq->delivery_mode == MSK_APIC_DM_LOWEST || (irq->redir_hint && irq->logical);
+	unsigned int best_ppr = 0;
 	for (unsigned int c = 0; c < x86->ncpus; c++) {
 		if (!matches(&x86->cpu[c], irq))
 			continue;
-		if (!one) {
+		if (!out->one) {
 			/* Every CPU of the set; the first one carries the weight. */
-			accept(x86, c, irq->vector, first ? weight : 0);
-			first = false;
+			msk_cpumask_set(&out->set, c);
+			if (out->first == MSK_CPU_NONE)
+				out->first = c;
 			continue;
 		}
 		unsigned int ppr = atomic_load_explicit(&x86->cpu[c].ppr, memory_order_relaxed);
-		if (best == MSK_CPU_NONE || ppr < best_ppr) {
-			best = c;
+		if (out->first == MSK_CPU_NONE || ppr < best_ppr) {
+			out->first = c;
 			best_ppr = ppr;
 		}
 	}
-	if (one && best != MSK_CPU_NONE) {
-		accept(x86, best, irq->vector, weight);
-		first = false;
+	if (out->one && out->first != MSK_CPU_NONE)
+		msk_cpumask_set(&out->set, out->first);
+	if (out->first == MSK_CPU_NONE) {
+		out->lost = true;
+		out->reason = MSK_LOSS_APIC_NO_TARGET;
 	}
-	if (first)
-		msk_ledger_lose(x86->ledger, MSK_LOSS_APIC_NO_TARGET, weight);
+}
+
+void msk_lapic_deliver(struct msk_x86 *x86, const struct msk_apic_irq *irq, uint32_t weight)
+{
+	struct msk_lapic_target t;
+	msk_lapic_resolve(x86, irq, &t);
+	if (t.lost) {
+		msk_ledger_lose(x86->ledger, t.reason, weight);
+		return;
+	}
+	for (unsigned int c = t.first; c < x86->ncpus; c++)
+		if (msk_cpumask_test(&t.set, c))
+			accept(x86, c, irq->vector, c == t.first ? weight : 0);
 }
 
 static int bad_cpu(const struct msk_x86 *x86, unsigned int cpu, const char *what)

@@ -32,12 +32,42 @@ struct msk_vtd {
 	_Atomic uint64_t remapped;
 	_Atomic uint64_t faults[MSK_VTD_FR_COUNT];
 	_Atomic uint64_t recorded, suppressed, overflowed, events;
+	/*
+	 * Fault injection (msk_x86_vtd_inject_irte_fault): armed under lock,
+	 * counted lock-free by translation; inj_what under lock.
+	 */
+	_Atomic uint64_t inj_nth, inj_seen, inj_fired;
+	char inj_what[128];
+	bool inj_ever; /* under lock */
+};
+
+/* What the unit makes of a message while remapping is on (msk_vtd_translate). */
+struct msk_vtd_xlate {
+	bool fault;		      /* blocked with a fault ... */
+	enum msk_vtd_fault_reason fr; /* ... of this reason */
+	bool fpd;		      /* the fetched IRTE has FPD set */
+	bool injected;		      /* the fault is the injected one */
+	uint32_t index;		      /* interrupt index (0 for a compatibility-format request) */
+	struct msk_apic_irq irq;      /* no fault: the interrupt for the APICs */
 };
 
 /* GSTS as software reads it, from a state word. */
 uint32_t msk_vtd_gsts_of(uint64_t state);
 
+/* vtd_ir.c */
+/*
+ * Translate a message while remapping is on: a fault or an interrupt in
+ * *out. Returns false if it passes untranslated (remapping disabled, or
+ * a compatibility-format message that CFIS lets through). With `probe`
+ * nothing changes anywhere (the fault injection is neither counted nor
+ * fired); otherwise only the injection's counters change.
+ */
+bool msk_vtd_translate(struct msk_vtd *v, uint32_t addr, uint32_t data, uint32_t rid, bool probe,
+		       struct msk_vtd_xlate *out);
+
 /* vtd_fault.c */
+/* The ledger reason of a VT-d fault reason. */
+enum msk_loss msk_vtd_fault_loss(enum msk_vtd_fault_reason fr);
 /*
  * A translation fault: lose `weight` with the ledger reason of `fr`, and
  * log a fault record for requester `rid` and interrupt index `index`

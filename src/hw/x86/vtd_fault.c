@@ -6,7 +6,7 @@
  */
 #include "hw/x86/vtd.h"
 
-static enum msk_loss loss_of(enum msk_vtd_fault_reason fr)
+enum msk_loss msk_vtd_fault_loss(enum msk_vtd_fault_reason fr)
 {
 	switch (fr) {
 	case MSK_VTD_FR_INDEX_OOR:
@@ -97,7 +97,7 @@ static void record(struct msk_vtd *v, enum msk_vtd_fault_reason fr, uint32_t rid
 void msk_vtd_fault(struct msk_vtd *v, enum msk_vtd_fault_reason fr, uint32_t rid, uint32_t index,
 		   bool fpd, uint32_t weight)
 {
-	msk_ledger_lose(v->x86->ledger, loss_of(fr), weight);
+	msk_ledger_lose(v->x86->ledger, msk_vtd_fault_loss(fr), weight);
 	atomic_fetch_add_explicit(&v->faults[fr - MSK_VTD_FR_FIRST], 1, memory_order_relaxed);
 	if (fpd && qualified(fr)) {
 		atomic_fetch_add_explicit(&v->suppressed, 1, memory_order_relaxed);

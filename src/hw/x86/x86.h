@@ -7,8 +7,10 @@
  *   lapic.c       per-CPU IRR/ISR, take/EOI/TPR, destination resolution
  *   msi_window.c  the 0xFEE00000 window: message decode and dispatch
  *   vtd_regs.c    the VT-d register block
- *   vtd_ir.c      interrupt remapping: IRTE fetch, checks, delivery
+ *   vtd_ir.c      interrupt remapping: IRTE fetch, checks, delivery; the
+ *                 IRTE fetch fault injection hook
  *   vtd_fault.c   fault recording registers and the fault event
+ *   route.c       following a message without side effects (msk_x86_route)
  *   x86.c         creation, destruction, counters
  *
  * Lock order: VT-d register lock -> one APIC lock. An APIC lock is never
@@ -60,6 +62,22 @@ struct msk_x86 {
 /* lapic.c */
 void msk_lapic_init(struct msk_lapic *l, uint32_t apic_id);
 void msk_lapic_fini(struct msk_lapic *l);
+
+/* Where an APIC-bus interrupt goes (msk_lapic_resolve). */
+struct msk_lapic_target {
+	bool lost;		/* no CPU accepts it ... */
+	enum msk_loss reason;	/* ... for this reason */
+	bool one;		/* one CPU of the destination set (lowest priority) */
+	unsigned int first;	/* the CPU that gets the weight */
+	struct msk_cpumask set; /* every CPU that gets the vector */
+};
+/*
+ * Resolve `irq` against the APICs without changing them: the delivery
+ * mode and vector checks, the destination set, and the lowest-priority
+ * arbitration as it would come out now (from the published PPRs).
+ */
+void msk_lapic_resolve(const struct msk_x86 *x86, const struct msk_apic_irq *irq,
+		       struct msk_lapic_target *out);
 /*
  * Deliver `irq` carrying `weight` to the CPUs it addresses, or lose the
  * weight with the reason the header describes. Takes APIC locks one at a

@@ -132,9 +132,22 @@ static void test_sid_mismatch_and_absent_entries(void **state)
 	msk_ledger_raise(f->ledger, 1);
 	msk_bus_msi(f->bus, e.addr, e.data, msk_pcifn_rid(f->fn[0]), 1);
 	assert_int_equal(xf_lost(f, MSK_LOSS_IRTE_NOT_PRESENT), 2);
+	/* The faults were recorded, and the fault handler read and cleared them. */
+	xf_service(f);
 	struct msk_vtd_state st;
 	assert_msk_ok(msk_x86_vtd_state(msk_x86_platform_model(f->p), &st));
-	assert_true(st.frcd[0].hi & MSK_VTD_FRCD_HI_F); /* the faults were recorded */
+	for (unsigned int i = 0; i < MSK_VTD_NFR; i++)
+		assert_false(st.frcd[i].hi & MSK_VTD_FRCD_HI_F);
+	assert_int_equal(st.fsts & (MSK_VTD_FSTS_PPF | MSK_VTD_FSTS_PFO), 0);
+	struct msk_x86_ir_fault log[4];
+	assert_int_equal(msk_x86_platform_ir_fault_log(f->p, log, 4), 3);
+	assert_int_equal(log[0].reason, MSK_VTD_FR_SID);
+	assert_int_equal(log[0].sid, msk_pcifn_rid(f->fn[1]));
+	assert_int_equal(log[0].index, v.irte_index);
+	assert_int_equal(log[1].reason, MSK_VTD_FR_NOT_PRESENT);
+	assert_int_equal(log[1].index, v.irte_index + 100);
+	assert_int_equal(log[2].reason, MSK_VTD_FR_NOT_PRESENT);
+	assert_int_equal(log[2].index, v.irte_index);
 	xf_balanced(f);
 }
 
