@@ -13,6 +13,8 @@
 #   demo    EXE demo --json: the JSON shape; with ALL_RUN=1 every after passes and
 #           every before reproduces its failure
 #   import  EXE import real data to a scenario, then EXE run it: exit 0
+#   json    EXE ARGS (a --json run): exit EXPECT_EXIT; JSON_CHECKS, comma-separated
+#           "key.key.key=VALUE" (equal) or "key.key~REGEX" (matches), on the report
 #   notbuilt EXE run FILE: exit 0 if FILE's platform is built; otherwise exit 2 and
 #           exactly "msikit: FILE:LINE: the ARCH platform drivers are not built yet"
 # Any mode: a run that says its platform is not built prints SKIPPED (the test's
@@ -209,6 +211,31 @@ elseif(MODE STREQUAL "import")
     fail("the imported names are not in the interrupts table:\n${out}")
   endif()
   message("${out}")
+# --- json ---------------------------------------------------------------------------------
+elseif(MODE STREQUAL "json")
+  run_msikit(out err rc ${ARGS_LIST})
+  if(SKIPPED)
+    return()
+  endif()
+  if(NOT rc STREQUAL "${EXPECT_EXIT}")
+    fail("exit ${rc}, expected ${EXPECT_EXIT}; stderr:\n${err}")
+  endif()
+  string(REPLACE "," ";" checks "${JSON_CHECKS}")
+  foreach(c ${checks})
+    if(NOT c MATCHES "^([A-Za-z0-9_.]+)(=|~)(.*)$")
+      fail("bad JSON check \"${c}\"")
+    endif()
+    set(op "${CMAKE_MATCH_2}")
+    set(want "${CMAKE_MATCH_3}")
+    string(REPLACE "." ";" path "${CMAKE_MATCH_1}")
+    string(JSON got ERROR_VARIABLE jerr GET "${out}" ${path})
+    if(jerr)
+      fail("${CMAKE_MATCH_1}: ${jerr}")
+    endif()
+    if((op STREQUAL "=" AND NOT got STREQUAL want) OR (op STREQUAL "~" AND NOT got MATCHES "${want}"))
+      fail("${c}: the report has \"${got}\"")
+    endif()
+  endforeach()
 # --- notbuilt -----------------------------------------------------------------------------
 elseif(MODE STREQUAL "notbuilt")
   execute_process(COMMAND ${EXE} run "${FILE}" OUTPUT_VARIABLE out ERROR_VARIABLE err
