@@ -39,7 +39,8 @@
  *  - "msix-message": every allocated, unmasked MSI-X entry of a device
  *    holds the message its hierarchy composed for it (the descriptor's);
  *  - "msi-route": every active message (unmasked MSI-X entry, enabled MSI
- *    vector, unmasked IMS slot with a virq), followed through the models
+ *    vector - not masked, by its mask bit or, without per-vector masking,
+ *    by the OS - unmasked IMS slot with a virq), followed through the models
  *    (msk_platform_route), reaches its own descriptor's virq on a CPU of
  *    its effective affinity, when the platform can follow messages;
  *  - the MSI contract monitor's rules (msk_msi_violation_count()),

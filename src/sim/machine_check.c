@@ -203,6 +203,14 @@ static int route_msi(void *ctx, struct msk_msi_desc *desc)
 	for (unsigned int i = 0; i < desc->nvec_used && i < n; i++) {
 		if (st.pvm && (st.mask & (1u << i)))
 			continue;
+		/*
+		 * Without per-vector masking the OS masks a vector at its
+		 * controller only (a XIVE source off): it expects no delivery.
+		 */
+		struct msk_irq_info info;
+		if (!st.pvm &&
+		    (msk_irq_get_info(c->m->core, desc->irq + i, &info) < 0 || info.masked))
+			continue;
 		route_one(c, i, desc->irq + i, st.addr, (uint32_t)((st.data & ~(n - 1)) | i));
 	}
 	return 0;

@@ -467,6 +467,50 @@ static void test_bare(void **state)
 	pp_free(t);
 }
 
+/*
+ * A managed vector whose restart at CPU online is refused stays shut down
+ * with its events held in the device; the next time a CPU of its affinity
+ * comes online it starts and they are delivered.
+ */
+static void test_managed_restart_refused(void **state)
+{
+	struct pp *t = pp_new(4, false, 0);
+	unsigned int i = pp_add_fn(t, 0, 0, 8);
+	struct msk_irq_affinity affd = { 0 };
+	assert_int_equal(msk_pci_alloc_irq_vectors(t->pdev[i], 4, 4,
+						   MSK_PCI_IRQ_MSIX | MSK_PCI_IRQ_AFFINITY, &affd),
+			 4);
+	pp_request(t, i, 4);
+	unsigned int v2 = (unsigned int)msk_pci_irq_vector(t->pdev[i], 2);
+	assert_msk_ok(msk_platform_cpu_offline(t->p, 2));
+	/* Online: the queue configuration is call 1, the vector's activation call 2. */
+	msk_spapr_fault_arm(msk_ppc64_platform_firmware(t->p), 2, 1);
+	int rc = msk_platform_cpu_online(t->p, 2);
+	assert_int_equal(rc, -MSK_EIO);
+	assert_true(names_the_refusal(msk_last_error()));
+	struct msk_cpumask on = msk_core_online_cpus(t->core);
+	assert_true(msk_cpumask_test(&on, 2));
+	struct msk_irq_info info;
+	assert_msk_ok(msk_irq_get_info(t->core, v2, &info));
+	assert_false(info.started);
+	assert_msk_ok(msk_pcifn_raise(t->fn[i], 2));
+	pp_service(t);
+	assert_int_equal(atomic_load(&t->calls[v2]), 0);
+	assert_int_equal(pp_counts(t).lost, 0);
+	assert_int_equal(pp_fn_held(t), 1); /* pending in the device */
+	pp_balanced(t);
+	assert_msk_ok(msk_platform_cpu_offline(t->p, 2));
+	assert_msk_ok(msk_platform_cpu_online(t->p, 2));
+	pp_service(t);
+	assert_int_equal(atomic_load(&t->calls[v2]), 1);
+	assert_int_equal(msk_irq_count(t->core, v2, 2), 1);
+	assert_int_equal(pp_counts(t).lost, 0);
+	pp_check_routes(t, i);
+	pp_balanced(t);
+	pp_free_irqs(t, i, 4);
+	pp_free(t);
+}
+
 static enum msk_irqreturn nop_handler(unsigned int virq, unsigned int cpu, void *dev_id)
 {
 	return MSK_IRQ_HANDLED;
@@ -537,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_probe_refused),
 		cmocka_unit_test(test_bare),
 		cmocka_unit_test(test_machine_follows_the_core),
+		cmocka_unit_test(test_managed_restart_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

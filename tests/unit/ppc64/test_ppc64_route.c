@@ -6,6 +6,8 @@
  * coalesced ones are held, not lost; and following a message changes
  * nothing - no state, no ledger entry, no firmware call.
  */
+#include <msikit/machine.h>
+
 #include "ppc64_fixture.h"
 
 #include <stdio.h>
@@ -230,6 +232,59 @@ static void test_bare_route(void **state)
 	pp_free(t);
 }
 
+static enum msk_irqreturn nop(unsigned int virq, unsigned int cpu, void *dev_id)
+{
+	return MSK_IRQ_HANDLED;
+}
+
+/*
+ * The machine's msi-route invariant on an MSI without per-vector masking:
+ * a vector the OS has not started is off at its XIVE source (its messages
+ * would be lost "xive-off") and is not followed; a started one is, and a
+ * source routed away from its virq is reported.
+ */
+static void test_machine_invariant_msi_without_masking(void **state)
+{
+	struct msk_machine_config cfg;
+	msk_machine_config_init(&cfg);
+	cfg.arch = "ppc64";
+	cfg.ncpus = 2;
+	struct msk_machine *m;
+	assert_msk_ok(msk_machine_create(&cfg, &m));
+	struct msk_machine_pci_config pc;
+	msk_machine_pci_config_init(&pc);
+	pc.bus = 1;
+	pc.msi = 2;
+	pc.msi_mask = false;
+	struct msk_machine_dev *dev;
+	assert_msk_ok(msk_machine_pci_add(m, &pc, &dev));
+	struct msk_pci_dev *pdev = msk_machine_dev_pci(dev);
+	struct msk_core *core = msk_machine_core(m);
+	assert_int_equal(msk_pci_alloc_irq_vectors(pdev, 2, 2, MSK_PCI_IRQ_MSI, NULL), 2);
+	assert_msk_ok(msk_machine_check(m));
+	unsigned int virq = (unsigned int)msk_pci_irq_vector(pdev, 1);
+	assert_msk_ok(msk_request_irq(core, virq, nop, "q", NULL));
+	assert_msk_ok(msk_machine_check(m));
+	/* Route the started vector's source to another EISN behind the OS's back. */
+	struct msk_platform_route r;
+	struct msk_pcifn_msi_state st;
+	assert_msk_ok(msk_pcifn_msi_state(msk_machine_dev_fn(dev), &st));
+	uint32_t data = (uint32_t)((st.data & ~1u) | 1u);
+	assert_msk_ok(msk_platform_route(msk_machine_platform(m),
+					 msk_pcifn_rid(msk_machine_dev_fn(dev)), st.addr, data,
+					 &r));
+	assert_int_equal(r.virq, virq);
+	uint64_t args[5] = { MSK_H_INT_SRC_SET_EISN, data, r.cpu, 6, 0x999 }, rets[MSK_HCALL_NRETS];
+	assert_int_equal(msk_spapr_hcall(msk_ppc64_platform_firmware(msk_machine_platform(m)),
+					 MSK_H_INT_SET_SOURCE_CONFIG, args, 5, rets),
+			 MSK_H_SUCCESS);
+	assert_msk_error(msk_machine_check(m), MSK_EIO);
+	assert_non_null(strstr(msk_last_error(), "msi-route"));
+	assert_non_null(strstr(msk_last_error(), "no-descriptor"));
+	assert_msk_ok(msk_free_irq(core, virq));
+	msk_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_coalesced_is_not_lost),
 		cmocka_unit_test(test_route_has_no_side_effects),
 		cmocka_unit_test(test_bare_route),
+		cmocka_unit_test(test_machine_invariant_msi_without_masking),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
