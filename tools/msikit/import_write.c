@@ -61,12 +61,13 @@ static void write_header(FILE *o, const struct imp *im, const struct imp_sources
 	fprintf(o, "--\n-- The real machine: %u CPUs online (%s), %u PCI functions with %u\n",
 		msk_cpumask_weight(&im->online), cpulist(&im->online, list), im->ndevs,
 		im->nvectors);
-	fprintf(o,
-		"-- MSI/MSI-X vectors (%u of them managed queues), %" PRIu64
-		" interrupts on them.\n",
+	fprintf(o, "-- MSI/MSI-X vectors (managed queues: %u), %" PRIu64 " interrupts on them.\n",
 		im->nmanaged, im->real_total);
-	fprintf(o, "-- Chips like %s: %s%s;\n-- %s.\n", im->chip_example, im->arch,
-		im->ir ? " with interrupt remapping" : "", model_text(im));
+	const char *remap = strcmp(im->arch, "x86") != 0 ? ""
+			    : im->ir			 ? " with interrupt remapping"
+							 : " without interrupt remapping";
+	fprintf(o, "-- Chips like %s: %s%s;\n-- %s.\n", im->chip_example, im->arch, remap,
+		model_text(im));
 	fputs("--\n"
 	      "-- The replay: every function is plugged in with its capabilities, its vectors\n"
 	      "-- are allocated as the kernel did (managed queues with affinity spreading) and\n"
