@@ -147,8 +147,9 @@ static enum chip_kind chip_kind(const char *chip, const char **rest, bool *msix,
 	} else if (strcmp(chip, "ITS-MSI") == 0) {
 		k = CHIP_GLOBAL;
 		*arch = "arm64";
-	} else if (cl >= 7 && strcmp(chip + cl - 7, "PCI-MSI") == 0) {
-		k = CHIP_GLOBAL; /* x86 before 6.2 */
+	} else if (cl >= 7 && strcmp(chip + cl - 7, "PCI-MSI") == 0 &&
+		   strncmp(chip, "pSeries", 7) != 0) {
+		k = CHIP_GLOBAL; /* x86 before 6.2 (pSeries numbers its hwirqs otherwise) */
 		plen = cl - 7;
 	}
 	if (k != CHIP_OTHER && !*arch) {

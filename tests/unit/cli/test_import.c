@@ -257,12 +257,13 @@ static void test_build_sysfs_rank(void **state)
 {
 	(void)state;
 	/* XIVE-IRQ names no function: msi_irqs/ does, and the index is the rank there */
-	static const char xive[] = "            CPU0       CPU1\n"
-				   " 24:          2          0  XIVE-IRQ 4096 Edge      nvme0q0\n"
-				   " 25:        300          0  XIVE-IRQ 4097 Edge      nvme0q1\n"
-				   " 26:          0        250  XIVE-IRQ 4098 Edge      nvme0q2\n"
-				   " 27:         15         16  XIVE-IRQ 4099 Edge      eth0\n"
-				   " 30:          1          0  XIVE-IRQ 16 Edge      other\n";
+	static const char xive[] =
+		"            CPU0       CPU1\n"
+		" 24:          2          0  XIVE-IRQ 4096 Edge      nvme0q0\n"
+		" 25:        300          0  XIVE-IRQ 4097 Edge      nvme0q1\n"
+		" 26:          0        250  XIVE-IRQ 4098 Edge      nvme0q2\n"
+		" 27:         15         16  pSeries-PCI-MSI 4099 Edge      eth0\n"
+		" 30:          1          0  XIVE-IRQ 16 Edge      other\n";
 	struct imp im;
 	memset(&im, 0, sizeof(im));
 	assert_int_equal(parse(&im.proc, xive), 0);
@@ -278,7 +279,8 @@ static void test_build_sysfs_rank(void **state)
 	assert_int_equal(n->nvec, 3);
 	assert_true(n->vec[2].index_inferred);
 	assert_int_equal(n->vec[2].irq, 26);
-	assert_false(dev(&im, "0000:02:00.0")->msix); /* msi_irqs/27 says "msi" */
+	assert_false(dev(&im, "0000:02:00.0")->msix);	  /* msi_irqs/27 says "msi" */
+	assert_int_equal(im.model, IMP_MODEL_PER_DEVICE); /* msikit's ppc64 has no global model */
 	assert_int_equal(im.ninferred_index, 4);
 	imp_free(&im);
 }
