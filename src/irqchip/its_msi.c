@@ -178,10 +178,30 @@ static int prepare_locked(struct its *its, struct msk_irq_domain *d, uint32_t de
 	return 0;
 }
 
+static bool its_init_dev_msi_info(struct msk_device *dev, struct msk_irq_domain *domain,
+				  struct msk_irq_domain *real_parent,
+				  struct msk_msi_domain_info *info);
+
+/*
+ * The ITS under a device domain: its parent, or further down when a level
+ * sits in between (msi = "global" stacks the one PCI/MSI domain there).
+ */
+static struct its *its_below(struct msk_irq_domain *d)
+{
+	for (struct msk_irq_domain *p = msk_domain_parent(d); p; p = msk_domain_parent(p)) {
+		const struct msk_msi_parent_ops *pops = msk_msi_parent_ops(p);
+		if (pops && pops->init_dev_msi_info == its_init_dev_msi_info)
+			return its_of(p);
+	}
+	return NULL;
+}
+
 static int its_pci_msi_prepare(struct msk_irq_domain *d, struct msk_device *mdev, unsigned int nvec,
 			       struct msk_msi_alloc_info *arg)
 {
-	struct its *its = its_of(msk_domain_parent(d));
+	struct its *its = its_below(d);
+	if (!its)
+		return msk_err(MSK_EINVAL, "%s: no ITS below it", msk_domain_name(d));
 	enum msk_bus_token tok = msk_domain_bus_token(d);
 	struct msk_pci_dev *pdev = msk_device_bus_data(mdev);
 	if ((tok != MSK_DOMAIN_BUS_PCI_DEVICE_MSI && tok != MSK_DOMAIN_BUS_PCI_DEVICE_MSIX) ||
@@ -204,7 +224,9 @@ static int its_pci_msi_prepare(struct msk_irq_domain *d, struct msk_device *mdev
 
 static void its_msi_teardown(struct msk_irq_domain *d, struct msk_msi_alloc_info *arg)
 {
-	struct its *its = its_of(msk_domain_parent(d));
+	struct its *its = its_below(d);
+	if (!its)
+		return;
 	pthread_mutex_lock(&its->lock);
 	struct its_device **pp, *dev = NULL;
 	unsigned int u = 0;

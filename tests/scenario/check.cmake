@@ -12,7 +12,10 @@
 #   twice   EXE run FILE --seed SEED --json --trace, twice: identical report and trace
 #   demo    EXE demo --json: the JSON shape; with ALL_RUN=1 every after passes and
 #           every before reproduces its failure
-#   import  EXE import real data to a scenario, then EXE run it: exit 0
+#   import  EXE import --proc-interrupts PROC [IMPORT_ARGS] -o OUT, then EXE run OUT --json:
+#           the import's stderr matches IMPORT_STDERR (empty if unset), every expectation of
+#           the run held (at least MIN_EXPECT of them), nothing was lost, and each
+#           "bdf/index/cpu/count" of SPOT (,-separated) is a count of the run's irqs
 #   json    EXE ARGS (a --json run): exit EXPECT_EXIT; JSON_CHECKS, comma-separated
 #           "key.key.key=VALUE" (equal) or "key.key~REGEX" (matches), on the report
 #   notbuilt EXE run FILE: exit 0 if FILE's platform is built; otherwise exit 2 and
@@ -194,23 +197,52 @@ elseif(MODE STREQUAL "demo")
 
 # --- import -------------------------------------------------------------------------------
 elseif(MODE STREQUAL "import")
-  set(lua "${CMAKE_CURRENT_BINARY_DIR}/imported.lua")
-  run_msikit(out err rc import --proc-interrupts "${DATA}/proc_interrupts.txt"
-             --sysfs "${DATA}/sys_bus_pci_devices" -o "${lua}")
+  separate_arguments(IMPORT_LIST UNIX_COMMAND "${IMPORT_ARGS}")
+  run_msikit(out err rc import --proc-interrupts "${PROC}" ${IMPORT_LIST} -o "${OUT}")
   if(NOT rc STREQUAL "0")
     fail("import: exit ${rc}\n${err}")
   endif()
-  run_msikit(out err rc run "${lua}")
+  if(NOT DEFINED IMPORT_STDERR)
+    set(IMPORT_STDERR "^$")
+  endif()
+  if(NOT err MATCHES "${IMPORT_STDERR}")
+    fail("import: stderr does not match ${IMPORT_STDERR}:\n${err}")
+  endif()
+  run_msikit(out err rc run "${OUT}" --json)
   if(SKIPPED)
     return()
   endif()
   if(NOT rc STREQUAL "0")
-    fail("the imported scenario: exit ${rc}\n${out}\n${err}")
+    fail("the imported scenario ${OUT}: exit ${rc}\n${out}\n${err}")
   endif()
-  if(NOT out MATCHES "virtio3-event")
-    fail("the imported names are not in the interrupts table:\n${out}")
+  string(JSON total GET "${out}" expectations total)
+  string(JSON failed GET "${out}" expectations failed)
+  string(JSON lost GET "${out}" ledger lost)
+  if(NOT failed EQUAL 0 OR NOT lost EQUAL 0 OR total LESS MIN_EXPECT)
+    fail("${OUT}: ${failed} of ${total} expectations failed (want >= ${MIN_EXPECT}), ${lost} lost")
   endif()
-  message("${out}")
+  string(JSON nirqs LENGTH "${out}" irqs)
+  math(EXPR last "${nirqs} - 1")
+  string(REPLACE "," ";" SPOT "${SPOT}")
+  foreach(spot ${SPOT})
+    string(REPLACE "/" ";" f "${spot}")
+    list(GET f 0 bdf)
+    list(GET f 1 index)
+    list(GET f 2 cpu)
+    list(GET f 3 want)
+    set(have "")
+    foreach(i RANGE ${last})
+      string(JSON dev ERROR_VARIABLE e GET "${out}" irqs ${i} device)
+      string(JSON idx ERROR_VARIABLE e GET "${out}" irqs ${i} index)
+      if(dev STREQUAL bdf AND idx STREQUAL index)
+        string(JSON have GET "${out}" irqs ${i} counts ${cpu})
+      endif()
+    endforeach()
+    if(NOT have STREQUAL want)
+      fail("${OUT}: ${bdf} vector ${index} has '${have}' interrupts on CPU ${cpu}, want ${want}")
+    endif()
+  endforeach()
+  message("${OUT}: ${total} expectations held; spot checks: ${SPOT}")
 # --- json ---------------------------------------------------------------------------------
 elseif(MODE STREQUAL "json")
   run_msikit(out err rc ${ARGS_LIST})

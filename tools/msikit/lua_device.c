@@ -373,23 +373,36 @@ static int d_free_irq(lua_State *L)
 	return 1;
 }
 
+/*
+ * d:raise(v [, count [, { every = t }]]): `count` events at once (one
+ * weighted event: they coalesce), or a train of them, one every t ticks
+ * (lua_train.c).
+ */
 static int d_raise(lua_State *L)
 {
+	static const char *const keys[] = { "every", NULL };
 	struct ldevice *dv = lmsk_check_device(L, 1);
 	struct vref r = check_vref(L, 2);
 	lua_Integer count = luaL_optinteger(L, 3, 1);
-	luaL_argcheck(L, count >= 1 && count <= 1000000, 3, "count must be 1..1000000");
+	luaL_argcheck(L, count >= 1 && count <= UINT32_MAX, 3, "count must be 1..4294967295");
+	lua_Integer every = 0;
+	if (!lua_isnoneornil(L, 4)) {
+		lmsk_check_keys(L, 4, "d:raise options", keys);
+		every = lmsk_opt_int(L, 4, "d:raise options", "every", 0, 1, INT64_MAX);
+	}
 	if (!dv->d || !dv->lm->m)
 		return lmsk_failf(L, dv->lm->run, MSK_ENODEV, "PCI %s was removed", dv->name);
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);
+	uint32_t weight = every ? 1 : (uint32_t)count;
 	msk_machine_trace_context(dv->lm->m, r.ims ? dv->ims_name : dv->name, (int)r.index);
-	int rc = 0;
-	for (lua_Integer k = 0; k < count && rc == 0; k++)
-		rc = r.ims ? msk_pcifn_ims_raise(fn, (unsigned)r.index)
-			   : msk_pcifn_raise(fn, (unsigned)r.index);
+	int rc = r.ims ? msk_pcifn_ims_raise_weight(fn, (unsigned)r.index, weight)
+		       : msk_pcifn_raise_weight(fn, (unsigned)r.index, weight);
 	msk_machine_trace_context(dv->lm->m, NULL, -1);
 	if (rc < 0)
 		return lmsk_fail(L, dv->lm->run);
+	if (every)
+		return lmsk_train_start(L, 1, r.ims, (unsigned)r.index, (uint64_t)count,
+					(uint64_t)every);
 	lua_pushboolean(L, 1);
 	return 1;
 }

@@ -114,6 +114,13 @@ void lmsk_machine_close(struct lrun *run);
 void lmsk_device_register(lua_State *L);
 int lmsk_device_new(lua_State *L, struct lmachine *lm, int cfg_idx); /* m:pci{} */
 struct ldevice *lmsk_check_device(lua_State *L, int idx);
+/*
+ * lua_train.c: after d:raise (device at dev_idx) raised event 1 of `count`
+ * on vector `index`, raise the others one every `every` ticks from an
+ * actor. Pushes true, or nil, err (nothing spawned).
+ */
+int lmsk_train_start(lua_State *L, int dev_idx, bool ims, unsigned int index, uint64_t count,
+		     uint64_t every);
 /* lua_bare.c */
 void lmsk_bare_register(lua_State *L);
 int lmsk_layout(lua_State *L);

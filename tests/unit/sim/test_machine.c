@@ -301,6 +301,50 @@ static void test_global_model(void **state)
 	msk_machine_destroy(m);
 }
 
+/*
+ * The global model over the real platforms: the device level's prepare must
+ * find the controller below the global domain (the ITS once took the global
+ * domain for itself and crashed); ppc64 refuses the model cleanly.
+ */
+static void test_global_model_on_real_platforms(void **state)
+{
+	static const char *const archs[] = { "x86", "arm64" };
+	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++) {
+		struct msk_machine_config cfg;
+		msk_machine_config_init(&cfg);
+		cfg.arch = archs[i];
+		cfg.ncpus = 2;
+		cfg.msi = MSK_MACHINE_MSI_GLOBAL;
+		struct msk_machine *m = make(&cfg);
+		struct msk_machine_dev *a = add(m, 1, 8, 0);
+		struct msk_pci_dev *pa = msk_machine_dev_pci(a);
+		assert_int_equal(msk_pci_alloc_irq_vectors(pa, 3, 3, MSK_PCI_IRQ_MSIX, NULL), 3);
+		unsigned int virq = (unsigned int)msk_pci_irq_vector(pa, 2);
+		assert_msk_ok(
+			msk_request_irq(msk_machine_core(m), virq, count_handler, "q2", NULL));
+		assert_msk_ok(msk_pcifn_raise(msk_machine_dev_fn(a), 2));
+		assert_msk_ok(msk_machine_run(m));
+		assert_int_equal(calls[virq], 1);
+		calls[virq] = 0;
+		assert_msk_ok(msk_free_irq(msk_machine_core(m), virq));
+		assert_msk_ok(msk_pci_free_irq_vectors(pa));
+		balanced(m);
+		msk_machine_destroy(m);
+	}
+	struct msk_machine_config cfg;
+	msk_machine_config_init(&cfg);
+	cfg.arch = "ppc64";
+	cfg.msi = MSK_MACHINE_MSI_GLOBAL;
+	struct msk_machine *m = make(&cfg);
+	struct msk_machine_pci_config pc;
+	msk_machine_pci_config_init(&pc);
+	pc.bus = 1;
+	pc.msix = 8;
+	struct msk_machine_dev *d = NULL;
+	assert_msk_error(msk_machine_pci_add(m, &pc, &d), MSK_ENOTSUP);
+	msk_machine_destroy(m);
+}
+
 static void test_per_device_model_allows_dynamic_and_ims(void **state)
 {
 	struct msk_machine *m = make_test(1);
@@ -530,6 +574,7 @@ int main(void)
 		cmocka_unit_test_setup(test_remove_needs_handlers_freed_and_loses_what_is_held,
 				       setup),
 		cmocka_unit_test_setup(test_global_model, setup),
+		cmocka_unit_test_setup(test_global_model_on_real_platforms, setup),
 		cmocka_unit_test_setup(test_per_device_model_allows_dynamic_and_ims, setup),
 		cmocka_unit_test_setup(test_prepare_per_alloc_sizes_for_the_first_count, setup),
 		cmocka_unit_test_setup(test_cpu_offline_moves_work, setup),
