@@ -459,7 +459,8 @@ struct msk_gic_msi_route {
 	uint32_t icid;	  /* its collection */
 	unsigned int cpu; /* the target redistributor (not lost) */
 	bool waits;	  /* the LPI is disabled in the configuration cache: held pending */
-	char detail[96];  /* "DeviceID 0x100 EventID 3 -> LPI 8195 ICID 1 -> RD 1" */
+	char detail[96];  /* lost: where it stopped ("DeviceID 0x100 EventID 3: no ITE"); */
+			  /* "" otherwise (the fields say where it goes) */
 };
 
 /*

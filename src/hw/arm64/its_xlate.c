@@ -178,25 +178,23 @@ static void describe(const struct its_msg *m, char *buf, size_t size)
 	}
 }
 
-/* The RD's part of a translated message (RD locks only). */
-static void route_rd(struct msk_gic *gic, struct msk_gic_msi_route *out)
+/* The RD's part of a translated message (RD lock only); a refusal is described. */
+static void route_rd(struct msk_gic *gic, const struct its_msg *m, struct msk_gic_msi_route *out)
 {
 	bool enabled = false;
 	enum msk_loss why = gicr_probe(gic, out->cpu, out->intid, &enabled);
-	size_t len = strlen(out->detail);
-	char *tail = out->detail + len;
-	size_t room = sizeof(out->detail) - len;
-	if (why != MSK_LOSS__COUNT) {
-		out->lost = true;
-		out->reason = why;
-		snprintf(tail, room, ": %s",
-			 why == MSK_LOSS_LPIS_DISABLED	    ? "EnableLPIs = 0"
-			 : why == MSK_LOSS_LPI_OUT_OF_RANGE ? "LPI beyond the RD's tables"
-							    : "pending table outside RAM");
-	} else if (!enabled) {
-		out->waits = true;
-		snprintf(tail, room, " (LPI disabled: held pending)");
+	if (why == MSK_LOSS__COUNT) {
+		out->waits = !enabled;
+		return;
 	}
+	out->lost = true;
+	out->reason = why;
+	describe(m, out->detail, sizeof(out->detail));
+	size_t len = strlen(out->detail);
+	snprintf(out->detail + len, sizeof(out->detail) - len, ": %s",
+		 why == MSK_LOSS_LPIS_DISABLED	    ? "EnableLPIs = 0"
+		 : why == MSK_LOSS_LPI_OUT_OF_RANGE ? "LPI beyond the RD's tables"
+						    : "pending table outside RAM");
 }
 
 int msk_gic_msi_route(const struct msk_gic *gic_c, uint64_t addr, uint32_t rid, uint32_t data,
@@ -223,7 +221,6 @@ int msk_gic_msi_route(const struct msk_gic *gic_c, uint64_t addr, uint32_t rid, 
 	struct its_msg m;
 	pthread_mutex_lock(&gic->its.lock);
 	its_msg_decide(gic, data, 4, rid, &m);
-	describe(&m, out->detail, sizeof(out->detail));
 	out->translated = m.have_devid;
 	out->devid = m.devid;
 	out->eventid = m.eventid;
@@ -235,9 +232,10 @@ int msk_gic_msi_route(const struct msk_gic *gic_c, uint64_t addr, uint32_t rid, 
 	if (m.reason != MSK_LOSS__COUNT) {
 		out->lost = true;
 		out->reason = m.reason;
+		describe(&m, out->detail, sizeof(out->detail));
 	} else {
 		out->cpu = m.r.cpu;
-		route_rd(gic, out);
+		route_rd(gic, &m, out);
 	}
 	pthread_mutex_unlock(&gic->its.lock);
 	return 1;

@@ -268,6 +268,21 @@ static void test_move_unconfirmed_moves_back(void **state)
 	assert_false(msk_cpumask_test(&eff, from));
 	assert_int_equal(fired(m), 1);
 	assert_msk_ok(msk_platform_cpu_online(m->p, from));
+	/* Both tries failing: the offline reports it, the LPI stays on the offline CPU. */
+	eff = msk_cpumask_of(from);
+	assert_msk_ok(msk_irq_set_affinity(m->core, v, &eff));
+	arm(m, 1, 4);
+	assert_msk_error(msk_platform_cpu_offline(m->p, from), MSK_EIO);
+	assert_non_null(strstr(msk_last_error(), "MOVI (DeviceID 0x1500, EventID 0) failed"));
+	eff = msk_irq_get_effective_affinity(m->core, v);
+	assert_true(msk_cpumask_test(&eff, from));
+	uint64_t d = delivered(m);
+	assert_msk_ok(msk_pcifn_raise(m->fn[0], 0));
+	assert_int_equal(msk_platform_held(m->p), 1); /* pending there: held, not lost */
+	assert_msk_ok(msk_platform_cpu_online(m->p, from));
+	am_service_all(m);
+	assert_int_equal(delivered(m), d + 1);
+	assert_int_equal(m->on_cpu[v], from + 1);
 	for (unsigned int i = 0; i < 2; i++)
 		assert_msk_ok(msk_free_irq(m->core, vec(pdev, i)));
 	assert_int_equal(am_lost(m), 0);
