@@ -187,10 +187,30 @@ static int prepare_locked(struct its *its, struct msk_irq_domain *d, uint32_t de
 	return 0;
 }
 
+static bool its_init_dev_msi_info(struct msk_device *dev, struct msk_irq_domain *domain,
+				  struct msk_irq_domain *real_parent,
+				  struct msk_msi_domain_info *info);
+
+/*
+ * The ITS under device domain d: its parent, or with msi = global
+ * (src/compat) further down, below the one PCI/MSI domain. NULL if none.
+ */
+static struct its *its_below(struct msk_irq_domain *d)
+{
+	for (struct msk_irq_domain *p = msk_domain_parent(d); p; p = msk_domain_parent(p)) {
+		const struct msk_msi_parent_ops *ops = msk_msi_parent_ops(p);
+		if (ops && ops->init_dev_msi_info == its_init_dev_msi_info)
+			return its_of(p);
+	}
+	return NULL;
+}
+
 static int its_pci_msi_prepare(struct msk_irq_domain *d, struct msk_device *mdev, unsigned int nvec,
 			       struct msk_msi_alloc_info *arg)
 {
-	struct its *its = its_of(msk_domain_parent(d));
+	struct its *its = its_below(d);
+	if (!its)
+		return msk_err(MSK_EINVAL, "%s: no ITS below it", msk_domain_name(d));
 	enum msk_bus_token tok = msk_domain_bus_token(d);
 	struct msk_pci_dev *pdev = msk_device_bus_data(mdev);
 	if ((tok != MSK_DOMAIN_BUS_PCI_DEVICE_MSI && tok != MSK_DOMAIN_BUS_PCI_DEVICE_MSIX) ||
@@ -213,7 +233,9 @@ static int its_pci_msi_prepare(struct msk_irq_domain *d, struct msk_device *mdev
 
 static void its_msi_teardown(struct msk_irq_domain *d, struct msk_msi_alloc_info *arg)
 {
-	struct its *its = its_of(msk_domain_parent(d));
+	struct its *its = its_below(d);
+	if (!its)
+		return;
 	pthread_mutex_lock(&its->lock);
 	struct its_device **pp, *dev = NULL;
 	unsigned int u = 0;
