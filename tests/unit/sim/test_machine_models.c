@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The real platforms under the machine's model switches (msi = global,
- * prepare = per-alloc, pseries.post_free). Each test is a regression found by
+ * prepare = per-alloc, pseries.post_free) and fault injection meeting a
+ * scenario's own hotplug. Each test is a regression found by
  * tests/fuzz/fuzz_machine.c (its reproducer is in the corpus as bug-*).
  */
 #include "msk_test.h"
@@ -109,11 +110,52 @@ static void test_pseries_per_alloc_gives_grants_back(void **state)
 	msk_machine_destroy(m);
 }
 
+static enum msk_sim_req spin(void *ctx, unsigned int id, uint64_t *ticks)
+{
+	int *left = ctx;
+	*ticks = 1;
+	return --*left > 0 ? MSK_SIM_SLEEP : MSK_SIM_DONE;
+}
+
+static const struct msk_sim_actor_ops spin_ops = { spin, NULL };
+
+/*
+ * faults.cpu_offline when the scenario took that CPU offline itself: the
+ * fault has nothing to do. It used to record a CPU service error ("CPU 1
+ * is offline already"), failing a scenario that did nothing wrong.
+ */
+static void test_cpu_offline_fault_after_the_scenarios_own_hotplug(void **state)
+{
+	struct msk_machine_config cfg;
+	msk_machine_config_init(&cfg);
+	cfg.arch = "arm64";
+	cfg.ncpus = 2; /* the fault's CPU is 1 */
+	cfg.faults.cpu_offline = true;
+	cfg.faults.cpu_offline_step = 3;
+	struct msk_machine *m = NULL;
+	assert_msk_ok(msk_machine_create(&cfg, &m));
+	assert_msk_ok(msk_machine_cpu_offline(m, 1));
+	int left = 10;
+	assert_msk_ok(msk_sim_spawn(msk_machine_sim(m), &spin_ops, &left, NULL));
+	assert_msk_ok(msk_machine_run(m));
+	struct msk_machine_faults f;
+	msk_machine_faults(m, &f);
+	assert_int_equal(f.cpu_offlined, 1);
+	assert_int_equal(f.cpu_offline_rc, -MSK_EALREADY);
+	assert_int_equal(msk_machine_service_error_count(m), 0);
+	/* Online again, it is still the scenario's: the fault fired once. */
+	assert_msk_ok(msk_machine_cpu_online(m, 1));
+	struct msk_cpumask online = msk_core_online_cpus(msk_machine_core(m));
+	assert_true(msk_cpumask_test(&online, 1));
+	msk_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_its_global_model),
 		cmocka_unit_test(test_pseries_per_alloc_gives_grants_back),
+		cmocka_unit_test(test_cpu_offline_fault_after_the_scenarios_own_hotplug),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
