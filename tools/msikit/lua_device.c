@@ -379,6 +379,7 @@ static int d_raise(lua_State *L)
 	struct vref r = check_vref(L, 2);
 	lua_Integer count = luaL_optinteger(L, 3, 1);
 	luaL_argcheck(L, count >= 1 && count <= 1000000, 3, "count must be 1..1000000");
+	lmsk_charge(L, dv->lm->run, (uint64_t)count);
 	if (!dv->d || !dv->lm->m)
 		return lmsk_failf(L, dv->lm->run, MSK_ENODEV, "PCI %s was removed", dv->name);
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);
