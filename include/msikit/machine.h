@@ -246,6 +246,8 @@ uint64_t msk_machine_held(struct msk_machine *m);
  * Check the invariants now (see the top). Returns 0, or -MSK_EIO with the
  * first broken one in msk_last_error(); every broken invariant is also
  * recorded (once per rule and device) for msk_machine_invariant().
+ * -MSK_EPERM from an interrupt handler (nothing checked or recorded: the
+ * handler's event is in flight, the ledger cannot balance there).
  */
 int msk_machine_check(struct msk_machine *m);
 

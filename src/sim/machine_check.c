@@ -243,6 +243,10 @@ static int check_routes(struct msk_machine *m)
 
 int msk_machine_check(struct msk_machine *m)
 {
+	/* A handler's own event is in flight: neither held nor delivered yet. */
+	if (msk_in_interrupt())
+		return msk_err(MSK_EPERM, "machine: the invariants cannot be checked from an "
+					  "interrupt handler (its event is still in flight)");
 	uint64_t held = msk_machine_held(m);
 	int rc = msk_ledger_check(m->ledger, held);
 	if (rc < 0) {
