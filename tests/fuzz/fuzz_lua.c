@@ -5,7 +5,8 @@
  * tools/msikit/scenario.c) with limits for text nobody vouches for
  * (struct scn_limits): an instruction budget over every coroutine and
  * handler (d:raise() events count too), a memory cap for the Lua state,
- * a cap on runtime steps, and the sandbox (no io, os beyond the clock,
+ * caps on runtime steps and on the guest RAM the script writes, and the
+ * sandbox (no io, os beyond the clock,
  * debug, C modules, file loading or binary chunks).
  *
  * Oracle: no crash, no sanitizer report, nothing leaked (LSan), and an
@@ -32,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.instructions = 1000000,
 		.memory = 64u << 20,
 		.max_steps = 20000,
+		.ram = 64u << 20,
 		.sandbox = true,
 	};
 	struct scn_opts o = {

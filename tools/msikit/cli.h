@@ -42,6 +42,7 @@ struct scn_limits {
 				  handler), plus one per event d:raise() raises */
 	size_t memory;	       /* bytes the Lua state may hold */
 	uint64_t max_steps;    /* runtime steps: caps machine{ max_steps } */
+	uint64_t ram;	       /* guest RAM bytes m:mem_write/m:mmio_write may make resident */
 	bool sandbox; /* base, coroutine, string, table, math, utf8, os.clock/time/date only:
 			 no io, os.execute and friends, debug, C modules, dofile/loadfile,
 			 binary chunks */

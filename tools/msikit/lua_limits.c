@@ -9,6 +9,8 @@
  *    so does d:raise() for every event; past it, every instruction of
  *    that thread fails, so a script that catches the error cannot go on;
  *  - max_steps: caps machine{ max_steps } (the runtime's own limit);
+ *  - ram: the script's own writes stop once that much guest RAM is
+ *    resident (pages are allocated on first write);
  *  - sandbox: only the libraries that cannot reach the file system or the
  *    process: no io, no os beyond clock/time/date/difftime, no debug (its
  *    setmetatable and registry access defeat the bindings' type checks),
@@ -88,6 +90,14 @@ void lmsk_limits_start(struct lrun *run)
 	const struct scn_limits *lim = run->opts->limits;
 	if (lim && lim->instructions)
 		lua_sethook(run->L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
+}
+
+void lmsk_charge_ram(lua_State *L, struct lrun *run, struct msk_bus *bus)
+{
+	const struct scn_limits *lim = run->opts->limits;
+	if (lim && lim->ram && msk_ram_resident(bus) >= lim->ram)
+		luaL_error(L, "the scenario wrote to more than %I bytes of guest RAM",
+			   (lua_Integer)lim->ram);
 }
 
 uint64_t lmsk_limit_steps(const struct lrun *run, uint64_t max_steps)

@@ -94,6 +94,8 @@ void lmsk_open_libs(struct lrun *run);
 void lmsk_limits_start(struct lrun *run);
 /* Count n units of work against the instruction budget; a Lua error beyond it. */
 void lmsk_charge(lua_State *L, struct lrun *run, uint64_t n);
+/* Before a script's write that may reach RAM: a Lua error past the RAM limit. */
+void lmsk_charge_ram(lua_State *L, struct lrun *run, struct msk_bus *bus);
 /* machine{ max_steps }, capped by the limits. */
 uint64_t lmsk_limit_steps(const struct lrun *run, uint64_t max_steps);
 

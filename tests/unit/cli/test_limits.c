@@ -13,6 +13,7 @@ static const struct scn_limits fuzzing = {
 	.instructions = 200000,
 	.memory = 16u << 20,
 	.max_steps = 5000,
+	.ram = 1u << 20,
 	.sandbox = true,
 };
 
@@ -100,9 +101,27 @@ static void test_instruction_budget(void **state)
 
 static void test_memory_budget(void **state)
 {
-	expect_exit("local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1000, i) end",
-		    &fuzzing, CLI_EXIT_USAGE, "memory");
+	expect_exit("local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1000, i) end", &fuzzing,
+		    CLI_EXIT_USAGE, "memory");
 	expect_exit("local s = string.rep('x', 1 << 30)", &fuzzing, CLI_EXIT_USAGE, "memory");
+}
+
+static void test_ram_budget(void **state)
+{
+	/* One write per page: the pages stop at 1 MiB (256 pages). */
+	expect_exit("local m = msikit.machine{ arch = 'x86' }\n"
+		    "local base = m:layout().ram\n"
+		    "for i = 0, 1000 do m:mem_write(base + i * 4096, i, 8) end\n",
+		    &fuzzing, CLI_EXIT_USAGE, "guest RAM");
+	expect_exit("local m = msikit.machine{ arch = 'arm64' }\n"
+		    "local base = m:layout().ram\n"
+		    "for i = 0, 1000 do m:mmio_write(base + i * 4096, i, 4) end\n",
+		    &fuzzing, CLI_EXIT_USAGE, "guest RAM");
+	expect_exit("local m = msikit.machine{ arch = 'x86' }\n"
+		    "local base = m:layout().ram\n"
+		    "for i = 0, 100 do m:mem_write(base + i * 8, i, 8) end\n"
+		    "msikit.expect(m:mem_read(base + 800, 8) == 100)\n",
+		    &fuzzing, CLI_EXIT_PASS, NULL);
 }
 
 static void test_step_budget(void **state)
@@ -119,17 +138,17 @@ static void test_step_budget(void **state)
  */
 static void test_finalizers_after_the_run(void **state)
 {
-	const char *text =
-		"local m = msikit.machine{ arch = 'x86' }\n"
-		"local d = m:pci{ msix = 4 }\n"
-		"setmetatable({}, { __gc = function()\n"
-		"  local ok, err = pcall(m.pci, m, { msix = 4 })\n"
-		"  msikit.expect(not ok and err:match('gone'), 'the machine is gone')\n"
-		"  msikit.expect(not pcall(msikit.machine, { arch = 'x86' }), 'no second machine')\n"
-		"  local n, e = d:alloc_vectors{ max = 1 }\n"
-		"  msikit.expect(n == nil and e:match('ENODEV'), 'the device is gone')\n"
-		"  msikit.expect(d:raise(0) == nil, 'a gone device raises nothing')\n"
-		"end })\n";
+	const char *text = "local m = msikit.machine{ arch = 'x86' }\n"
+			   "local d = m:pci{ msix = 4 }\n"
+			   "setmetatable({}, { __gc = function()\n"
+			   "  local ok, err = pcall(m.pci, m, { msix = 4 })\n"
+			   "  msikit.expect(not ok and err:match('gone'), 'the machine is gone')\n"
+			   "  msikit.expect(not pcall(msikit.machine, { arch = 'x86' }), 'no "
+			   "second machine')\n"
+			   "  local n, e = d:alloc_vectors{ max = 1 }\n"
+			   "  msikit.expect(n == nil and e:match('ENODEV'), 'the device is gone')\n"
+			   "  msikit.expect(d:raise(0) == nil, 'a gone device raises nothing')\n"
+			   "end })\n";
 	for (int limited = 0; limited < 2; limited++) {
 		struct scn_result res;
 		run_text(text, limited ? &fuzzing : NULL, &res);
@@ -147,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_sandbox_has_no_way_out),
 		cmocka_unit_test(test_instruction_budget),
 		cmocka_unit_test(test_memory_budget),
+		cmocka_unit_test(test_ram_budget),
 		cmocka_unit_test(test_step_budget),
 		cmocka_unit_test(test_finalizers_after_the_run),
 	};
