@@ -62,7 +62,8 @@ build-fuzz/CMakeCache.txt:
 		-DMSK_FUZZ=ON -DMSK_SANITIZE=address
 
 # libFuzzer over each target for FUZZ_SECONDS, starting from its committed
-# corpus; new inputs go to fuzz-out/<name>/ (not committed).
+# corpus (and its dictionary tests/fuzz/<name>.dict if any); new inputs go to
+# fuzz-out/<name>/ (not committed).
 fuzz-smoke: deps build-fuzz/CMakeCache.txt
 	$(CMAKE) --build build-fuzz -j $(JOBS)
 	@set -e; for t in build-fuzz/tests/fuzz_*; do \
@@ -70,8 +71,9 @@ fuzz-smoke: deps build-fuzz/CMakeCache.txt
 		[ -x $$t ] || continue; \
 		name=$$(basename $$t | sed 's/^fuzz_//'); \
 		mkdir -p fuzz-out/$$name; \
+		dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
 		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-		ASAN_OPTIONS=detect_leaks=1 $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		ASAN_OPTIONS=detect_leaks=1 $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 $$dict \
 			-print_final_stats=0 fuzz-out/$$name tests/fuzz/corpus/$$name >fuzz-out/$$name.log 2>&1 \
 			|| { tail -n 60 fuzz-out/$$name.log; exit 1; }; \
 		grep -E '^(#[0-9]+ *DONE|Done)' fuzz-out/$$name.log | tail -n 1 || true; \

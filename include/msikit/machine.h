@@ -51,7 +51,8 @@
  *    built fails (msikit/fault.h); alloc_fail_random: N drawn in [1, 256];
  *  - cpu_offline: one CPU other than 0 goes offline through the platform
  *    at a step drawn in [1, 64] (or at cpu_offline_step), when the
- *    platform supports hotplug;
+ *    platform supports hotplug and the CPU is not offline already (nor
+ *    the last one online);
  *  - controller = N: the Nth controller operation after the machine is
  *    built fails as the hardware would report it (msk_platform_fault_arm):
  *    an ITS command error on arm64, a firmware refusal on ppc64, an IRTE
@@ -249,6 +250,8 @@ uint64_t msk_machine_held(struct msk_machine *m);
  * Check the invariants now (see the top). Returns 0, or -MSK_EIO with the
  * first broken one in msk_last_error(); every broken invariant is also
  * recorded (once per rule and device) for msk_machine_invariant().
+ * -MSK_EPERM from an interrupt handler (nothing checked or recorded: the
+ * handler's event is in flight, the ledger cannot balance there).
  */
 int msk_machine_check(struct msk_machine *m);
 
@@ -268,7 +271,8 @@ struct msk_machine_faults {
 	unsigned long allocs_failed;
 	int cpu_offlined;
 	uint64_t cpu_offline_step;
-	int cpu_offline_rc;			    /* the platform's answer */
+	/* The platform's answer; -MSK_EALREADY: the CPU (or every other one) was offline already */
+	int cpu_offline_rc;
 	struct msk_platform_fault_state controller; /* nth 0: none armed */
 };
 void msk_machine_faults(const struct msk_machine *m, struct msk_machine_faults *out);

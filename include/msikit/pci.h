@@ -119,7 +119,12 @@ bool msk_pci_msix_can_alloc_dyn(struct msk_pci_dev *pdev);
 struct msk_msi_map msk_pci_msix_alloc_irq_at(struct msk_pci_dev *pdev, uint32_t index,
 					     const struct msk_irq_affinity_desc *affinity);
 
-/* Remove one dynamically added (or any) MSI-X vector; MSI-X stays enabled. */
+/*
+ * Remove one MSI-X vector (added by msk_pci_msix_alloc_irq_at() or not);
+ * MSI-X stays enabled. -MSK_ENOTSUP (MSI-X not enabled, or the parent has
+ * no dynamic allocation: as in Linux, its vectors go all at once with
+ * msk_pci_free_irq_vectors()), -MSK_EINVAL (no such vector).
+ */
 int msk_pci_msix_free_irq(struct msk_pci_dev *pdev, struct msk_msi_map map);
 
 /* Where an IDXD-style Interrupt Message Store lives: 16-byte entries in a BAR. */

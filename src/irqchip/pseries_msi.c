@@ -154,6 +154,43 @@ static int prepare_failed(struct msk_device *dev, const char *call, unsigned int
 		       pseries_rtas_status_name(st));
 }
 
+/* Give back the grant prepared into arg (if any) and forget it. */
+static void free_grant(struct msk_irq_domain *d, struct msk_msi_alloc_info *arg)
+{
+	struct pseries_dev *md = arg->scratchpad[0].ptr;
+	if (!md)
+		return;
+	/*
+	 * Refused even on the retry: the firmware keeps the LISNs. Say so
+	 * rather than pretend - the domain's "lisn" count stays (the monitor
+	 * reports resources-returned) and the function holds them stranded.
+	 */
+	if (!release_grant(d, md))
+		pseries_set_stranded(md->pfn, md->quota);
+	arg->scratchpad[0].ptr = NULL;
+	msk_free(md);
+}
+
+/*
+ * With prepare = per-alloc (the MSI core's old mode) every allocation is
+ * prepared into its own arg; the domain's template keeps the latest grant
+ * so that the next prepare and msi_teardown find it. A new prepare
+ * replaces the firmware's grant (ibm,change-msi), which is only possible
+ * while no vector uses it. In the per-device mode prepare runs once and
+ * the template is still empty here.
+ */
+static int replace_grant(struct msk_irq_domain *d, struct msk_msi_domain_info *info)
+{
+	struct pseries_dev *old = info->alloc_data->scratchpad[0].ptr;
+	if (old && old->used)
+		return msk_err(MSK_EBUSY,
+			       "pSeries: %s: prepare again while %u vectors use the firmware's "
+			       "grant",
+			       msk_domain_name(d), old->used);
+	free_grant(d, info->alloc_data);
+	return 0;
+}
+
 static int pseries_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev, unsigned int nvec,
 			       struct msk_msi_alloc_info *arg)
 {
@@ -165,6 +202,9 @@ static int pseries_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev,
 			       "pSeries: %s is not known to the firmware (attach it with "
 			       "msk_platform_pci_add)",
 			       msk_device_name(dev));
+	int rc = replace_grant(d, info);
+	if (rc < 0)
+		return rc;
 	/* The type comes from the domain (msix_enabled is not set yet at creation). */
 	unsigned int type =
 		(info->flags & MSK_MSI_FLAG_PCI_MSIX) ? MSK_RTAS_TYPE_MSIX : MSK_RTAS_TYPE_MSI;
@@ -204,10 +244,10 @@ static int pseries_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev,
 	for (uint32_t i = 0; i < got; i++) {
 		st = pseries_rtas_query_source(ps, pfn, i, &md->lisn[i]);
 		if (st != MSK_RTAS_SUCCESS) {
-			int rc = msk_err(rtas_errno(st),
-					 "pSeries: %s: RTAS ibm,query-interrupt-source-number(%u) "
-					 "failed %d (%s)",
-					 msk_device_name(dev), i, st, pseries_rtas_status_name(st));
+			rc = msk_err(rtas_errno(st),
+				     "pSeries: %s: RTAS ibm,query-interrupt-source-number(%u) "
+				     "failed %d (%s)",
+				     msk_device_name(dev), i, st, pseries_rtas_status_name(st));
 			undo_grant(ps, pfn, type, got);
 			msk_free(md);
 			return rc;
@@ -215,6 +255,7 @@ static int pseries_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev,
 	}
 	memset(arg, 0, sizeof(*arg));
 	arg->scratchpad[0].ptr = md;
+	info->alloc_data->scratchpad[0].ptr = md;
 	msk_msi_monitor_resource(d, "lisn", got);
 	return 0;
 }
@@ -222,18 +263,7 @@ static int pseries_msi_prepare(struct msk_irq_domain *d, struct msk_device *dev,
 static void pseries_msi_teardown(struct msk_irq_domain *d, struct msk_msi_alloc_info *arg)
 {
 	/* The template holds what prepare wrote; arg->desc is nobody (the Oct 2025 fix). */
-	struct pseries_dev *md = arg->scratchpad[0].ptr;
-	if (!md)
-		return;
-	/*
-	 * Refused even on the retry: the firmware keeps the LISNs. Say so
-	 * rather than pretend - the domain's "lisn" count stays (the monitor
-	 * reports resources-returned) and the function holds them stranded.
-	 */
-	if (!release_grant(d, md))
-		pseries_set_stranded(md->pfn, md->quota);
-	arg->scratchpad[0].ptr = NULL;
-	msk_free(md);
+	free_grant(d, arg);
 }
 
 /* The first conversion's hook: RTAS disable after every free (undoes prepare). */

@@ -251,6 +251,10 @@ static int check_routes(struct msk_machine *m)
 
 int msk_machine_check(struct msk_machine *m)
 {
+	/* A handler's own event is in flight: neither held nor delivered yet. */
+	if (msk_in_interrupt())
+		return msk_err(MSK_EPERM, "machine: the invariants cannot be checked from an "
+					  "interrupt handler (its event is still in flight)");
 	uint64_t held = msk_machine_held(m);
 	int rc = msk_ledger_check(m->ledger, held);
 	if (rc < 0) {
@@ -354,6 +358,12 @@ static void offline_fault(struct msk_machine *m, uint64_t step)
 	if (m->faults.cpu_offlined < 0 || step != m->faults.cpu_offline_step)
 		return;
 	unsigned int cpu = (unsigned int)m->faults.cpu_offlined;
+	struct msk_cpumask online = msk_core_online_cpus(m->core);
+	if (!msk_cpumask_test(&online, cpu) || msk_cpumask_weight(&online) == 1) {
+		/* The scenario took that CPU (or every other one) offline itself. */
+		m->faults.cpu_offline_rc = -MSK_EALREADY;
+		return;
+	}
 	m->faults.cpu_offline_rc = msk_machine_cpu_offline(m, cpu);
 	if (m->faults.cpu_offline_rc < 0)
 		machine_note(&m->svc, NULL, "fault: CPU %u offline at step %llu: %s", cpu,

@@ -32,9 +32,28 @@ void strlist_add(struct strlist *l, const char *s);
 void strlist_addf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strlist_free(struct strlist *l);
 
+/*
+ * Limits for scenario text nobody vouches for (the fuzz target
+ * tests/fuzz/fuzz_lua.c); 0 / false: no limit. Every limit reached is a
+ * Lua error: the run ends with exit 2.
+ */
+struct scn_limits {
+	uint64_t instructions; /* Lua instructions of the whole run (every coroutine and
+				  handler), plus one per event d:raise() raises */
+	size_t memory;	       /* bytes the Lua state may hold */
+	uint64_t max_steps;    /* runtime steps: caps machine{ max_steps } */
+	uint64_t ram;	       /* guest RAM bytes m:mem_write/m:mmio_write may make resident */
+	bool sandbox; /* base, coroutine, string, table, math, utf8, os.clock/time/date only:
+			 no io, os.execute and friends, debug, C modules, dofile/loadfile,
+			 binary chunks */
+};
+
 /* How one scenario run is asked for. */
 struct scn_opts {
-	const char *file;
+	const char *file;   /* the scenario file, or only its name when source is set */
+	const char *source; /* the scenario's text (not read from file), or NULL */
+	size_t source_len;
+	const struct scn_limits *limits; /* NULL: none (the command's runs) */
 	uint64_t seed;
 	bool seed_set;	   /* --seed given: overrides machine{seed} */
 	const char *form;  /* --form before|after, or NULL */

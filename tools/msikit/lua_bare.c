@@ -96,6 +96,7 @@ int lmsk_mmio_write(lua_State *L)
 	uint64_t addr = (uint64_t)luaL_checkinteger(L, 2);
 	uint64_t value = (uint64_t)luaL_checkinteger(L, 3);
 	unsigned int size = (unsigned int)lmsk_check_size(L, 4);
+	lmsk_charge_ram(L, lm->run, msk_machine_bus(lm->m));
 	msk_clear_error();
 	return push_write(L, lm->run,
 			  msk_bus_write(msk_machine_bus(lm->m), addr, value, size, NULL),
@@ -136,6 +137,7 @@ int lmsk_mem_write(lua_State *L)
 	int n = ram_check(L, lm, addr, size);
 	if (n)
 		return n;
+	lmsk_charge_ram(L, lm->run, msk_machine_bus(lm->m));
 	uint8_t b[8];
 	for (unsigned int i = 0; i < size; i++)
 		b[i] = (uint8_t)(value >> (8 * i));

@@ -390,6 +390,8 @@ static int d_raise(lua_State *L)
 		lmsk_check_keys(L, 4, "d:raise options", keys);
 		every = lmsk_opt_int(L, 4, "d:raise options", "every", 0, 1, INT64_MAX);
 	}
+	/* A train is `count` interrupts of work; a weighted raise is one. */
+	lmsk_charge(L, dv->lm->run, every ? (uint64_t)count : 1);
 	if (!dv->d || !dv->lm->m)
 		return lmsk_failf(L, dv->lm->run, MSK_ENODEV, "PCI %s was removed", dv->name);
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);

@@ -133,7 +133,8 @@ static void read_config(lua_State *L, struct lrun *run, struct lmachine *lm,
 	cfg->ram_size = (uint64_t)lmsk_opt_int(L, 1, w, "ram", (lua_Integer)MSK_MACHINE_RAM_DEFAULT,
 					       (lua_Integer)(MSK_MACHINE_TABLE_SIZE * 2),
 					       (lua_Integer)1 << 40);
-	cfg->max_steps = (uint64_t)lmsk_opt_int(L, 1, w, "max_steps", 0, 0, INT64_MAX);
+	cfg->max_steps = lmsk_limit_steps(
+		run, (uint64_t)lmsk_opt_int(L, 1, w, "max_steps", 0, 0, INT64_MAX));
 	read_x86(L, 1, cfg);
 	read_its(L, 1, cfg);
 	read_pseries(L, 1, cfg, lm);
@@ -224,9 +225,15 @@ void lmsk_machine_close(struct lrun *run)
 		msk_machine_destroy(lm->m);
 		lm->m = NULL;
 	}
-	if (lm->hthread)
+	if (lm->hthread) {
 		luaL_unref(run->L, LUA_REGISTRYINDEX, lm->hthread_ref);
-	free(lm);
+		lm->hthread = NULL;
+	}
+}
+
+void lmsk_machine_free(struct lrun *run)
+{
+	free(run->machine);
 	run->machine = NULL;
 }
 

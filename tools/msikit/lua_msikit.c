@@ -173,7 +173,7 @@ void lmsk_open(struct lrun *run)
 {
 	lua_State *L = run->L;
 	*(struct lactor **)lua_getextraspace(L) = NULL;
-	luaL_openlibs(L);
+	lmsk_open_libs(run);
 	lmsk_machine_register(L);
 	lmsk_device_register(L);
 	lmsk_bare_register(L);

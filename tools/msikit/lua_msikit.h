@@ -33,6 +33,8 @@ struct lrun {
 	char *handler_error;	  /* first error of a Lua handler ("FILE:LINE: msg") */
 	char *actor_error;	  /* first error of an actor */
 	char chunkname[512];	  /* "@FILE" */
+	uint64_t spent;		  /* instructions counted against opts->limits */
+	size_t mem_used;	  /* bytes the Lua state holds (with opts->limits) */
 };
 
 /* A coroutine the runtime schedules (the scenario's main chunk is one). */
@@ -83,6 +85,20 @@ struct lactor *lmsk_actor_of(lua_State *L);
 extern const struct msk_sim_actor_ops lmsk_actor_ops;
 struct lactor *lmsk_actor_new(struct lrun *run, lua_State *co, int ref, int nargs);
 
+/* lua_limits.c: what struct scn_limits asks for. */
+/* The run's Lua state; with limits, its allocator counts (and caps) what it holds. */
+lua_State *lmsk_state_new(struct lrun *run);
+/* Open the standard libraries: all of them, or the sandbox's. */
+void lmsk_open_libs(struct lrun *run);
+/* Start counting instructions (threads created afterwards inherit the hook). */
+void lmsk_limits_start(struct lrun *run);
+/* Count n units of work against the instruction budget; a Lua error beyond it. */
+void lmsk_charge(lua_State *L, struct lrun *run, uint64_t n);
+/* Before a script's write that may reach RAM: a Lua error past the RAM limit. */
+void lmsk_charge_ram(lua_State *L, struct lrun *run, struct msk_bus *bus);
+/* machine{ max_steps }, capped by the limits. */
+uint64_t lmsk_limit_steps(const struct lrun *run, uint64_t max_steps);
+
 /* lua_util.c */
 void lmsk_check_keys(lua_State *L, int idx, const char *what, const char *const *known);
 lua_Integer lmsk_opt_int(lua_State *L, int idx, const char *what, const char *key, lua_Integer def,
@@ -107,8 +123,13 @@ lua_Integer lmsk_check_size(lua_State *L, int arg);
 int lmsk_machine_new(lua_State *L); /* msikit.machine{} */
 void lmsk_machine_register(lua_State *L);
 struct lmachine *lmsk_check_machine(lua_State *L, int idx);
-/* Free every resource of the run's machine (handlers, devices, Lua refs). */
+/*
+ * Take the run's machine apart (handlers, devices, Lua refs). Its userdata
+ * and devices' may outlive it (finalizers run at lua_close): they find it
+ * gone. lmsk_machine_free() frees what is left, once the Lua state is closed.
+ */
 void lmsk_machine_close(struct lrun *run);
+void lmsk_machine_free(struct lrun *run);
 
 /* lua_device.c */
 void lmsk_device_register(lua_State *L);

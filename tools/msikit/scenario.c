@@ -257,25 +257,27 @@ void scn_run(const struct scn_opts *opts, struct scn_result *res)
 	res->faults.cpu_offlined = -1;
 	struct lrun run = { .opts = opts, .res = res };
 	snprintf(run.chunkname, sizeof(run.chunkname), "@%s", opts->file);
-	size_t len = 0;
-	char *src = read_file(opts->file, &len, res);
-	if (!src) {
+	size_t len = opts->source_len;
+	char *src = opts->source ? NULL : read_file(opts->file, &len, res);
+	if (!src && !opts->source) {
 		res->input_error = true;
 		return;
 	}
-	run.L = luaL_newstate();
+	run.L = lmsk_state_new(&run);
 	if (!run.L) {
 		free(src);
 		set_fatal(res, CLI_EXIT_INTERNAL, "cannot create a Lua state");
 		return;
 	}
 	lua_State *L = run.L;
+	lmsk_limits_start(&run); /* every thread made from here on inherits the hook */
 	struct lactor *main = NULL;
 	lua_pushcfunction(L, open_protected);
 	lua_pushlightuserdata(L, &run);
 	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
 		set_fatal(res, CLI_EXIT_INTERNAL, "Lua set-up: %s", lua_tostring(L, -1));
-	} else if (luaL_loadbufferx(L, src, len, run.chunkname, "t") != LUA_OK) {
+	} else if (luaL_loadbufferx(L, src ? src : opts->source, len, run.chunkname, "t") !=
+		   LUA_OK) {
 		set_fatal(res, CLI_EXIT_USAGE, "%s", lua_tostring(L, -1));
 		res->input_error = true;
 	} else {
@@ -298,7 +300,8 @@ void scn_run(const struct scn_opts *opts, struct scn_result *res)
 	if (run.machine && run.machine->m)
 		msk_machine_faults_disarm(run.machine->m);
 	lmsk_machine_close(&run);
-	lua_close(L);
+	lua_close(L); /* finalizers may still call the bindings: they find the machine gone */
+	lmsk_machine_free(&run);
 	free(main);
 	free(run.handler_error);
 	free(run.actor_error);

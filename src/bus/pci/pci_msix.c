@@ -147,6 +147,12 @@ int msk_pci_msix_free_irq(struct msk_pci_dev *p, struct msk_msi_map map)
 						: NULL;
 	if (!p->msix_enabled) {
 		rc = msk_err(MSK_ENOTSUP, "PCI %s: MSI-X is not enabled", p->name);
+	} else if (!msk_pci_msix_can_alloc_dyn(p)) {
+		/* As Linux (pci_msix_free_irq): the parent handles the vectors as one set. */
+		rc = msk_err(MSK_ENOTSUP,
+			     "PCI %s: no dynamic MSI-X here, one vector cannot be freed alone "
+			     "(msk_pci_free_irq_vectors frees them all)",
+			     p->name);
 	} else if (!d || !d->irq || d->irq != map.virq) {
 		rc = msk_err(MSK_EINVAL, "PCI %s: no MSI-X vector %d with virq %u", p->name,
 			     map.index, map.virq);

@@ -25,6 +25,7 @@ d:request(2, "busy", function(virq, cpu)
   answers.free = select(2, d:free_irq(2))
   answers.vectors = select(2, d:free_vectors())
   answers.offline = select(2, m:cpu_offline(1))
+  answers.check = select(2, m:check())
   answers.raise = d:raise(3)
   answers.spawn = m:spawn(function() answers.spawned = true end)
 end)
@@ -32,7 +33,7 @@ local third = 0
 d:request(3, "third", function() third = third + 1 end)
 d:raise(2)
 m:run()
-for _, k in ipairs{ "sleep", "run", "free", "vectors", "offline" } do
+for _, k in ipairs{ "sleep", "run", "free", "vectors", "offline", "check" } do
   msikit.expect(tostring(answers[k]):match("^EPERM") ~= nil, k .. " refused: " .. tostring(answers[k]))
 end
 msikit.expect(answers.raise == true and third == 1, "a handler may make the device raise")

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fuzz target for the Lua scenario layer: the input is the text of a
+ * scenario, run by the runner the msikit command uses (scn_run in
+ * tools/msikit/scenario.c) with limits for text nobody vouches for
+ * (struct scn_limits): an instruction budget over every coroutine and
+ * handler (d:raise() events count too), a memory cap for the Lua state,
+ * caps on runtime steps and on the guest RAM the script writes, and the
+ * sandbox (no io, os beyond the clock,
+ * debug, C modules, file loading or binary chunks).
+ *
+ * Oracle: no crash, no sanitizer report, nothing leaked (LSan), and an
+ * outcome the command documents: 0 (passed), 1 (an expectation, the
+ * contract or an invariant failed: scripts may break the machine's
+ * hardware behind the OS's back), 2 (bad input: a Lua error, a limit
+ * reached). Exit 3 (the ledger does not balance, an internal error) is a
+ * library bug.
+ *
+ * The seed corpus (tests/fuzz/corpus/lua/) is made by
+ * tests/fuzz/gen_corpus_lua.py from the shipped scenarios; lua.dict is
+ * libFuzzer's dictionary of the API's names.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct scn_limits limits = {
+		.instructions = 1000000,
+		.memory = 64u << 20,
+		.max_steps = 20000,
+		.ram = 64u << 20,
+		.sandbox = true,
+	};
+	struct scn_opts o = {
+		.file = "fuzz.lua",
+		.source = (const char *)data,
+		.source_len = size,
+		.quiet = true,
+		.limits = &limits,
+	};
+	struct scn_result res;
+	scn_run(&o, &res);
+	if (res.exit_code != CLI_EXIT_PASS && res.exit_code != CLI_EXIT_FAIL &&
+	    res.exit_code != CLI_EXIT_USAGE) {
+		char reason[512];
+		fprintf(stderr, "fuzz_lua: exit %d: %s\n", res.exit_code,
+			scn_reason(&res, reason, sizeof(reason)));
+		abort();
+	}
+	scn_result_free(&res);
+	return 0;
+}
