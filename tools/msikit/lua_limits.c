@@ -17,6 +17,10 @@
  *    no C modules or searchers other than package.preload, no dofile or
  *    loadfile, and load() of text only (a crafted binary chunk can crash
  *    the Lua VM).
+ * The command itself (no limits) opens every standard library but debug,
+ * and load/loadfile/dofile take text only: a scenario file may read and
+ * write files like any Lua script, but cannot reach the bindings' C
+ * structures through the wrong metatable or crash the VM with bytecode.
  */
 #include "lua_msikit.h"
 
@@ -126,15 +130,63 @@ static int text_load(lua_State *L)
 	return lua_gettop(L) - base;
 }
 
+/* loadfile(name [, mode [, env]]) of text only. */
+static int text_loadfile(lua_State *L)
+{
+	const char *name = luaL_optstring(L, 1, NULL);
+	int env = !lua_isnone(L, 3) ? 3 : 0;
+	if (luaL_loadfilex(L, name, "t") != LUA_OK) {
+		luaL_pushfail(L);
+		lua_insert(L, -2);
+		return 2;
+	}
+	if (env) {
+		lua_pushvalue(L, env);
+		if (!lua_setupvalue(L, -2, 1))
+			lua_pop(L, 1);
+	}
+	return 1;
+}
+
+/* dofile(name) of text only. */
+static int text_dofile(lua_State *L)
+{
+	const char *name = luaL_optstring(L, 1, NULL);
+	lua_settop(L, 1);
+	if (luaL_loadfilex(L, name, "t") != LUA_OK)
+		return lua_error(L);
+	lua_call(L, 0, LUA_MULTRET);
+	return lua_gettop(L) - 1;
+}
+
+/*
+ * What every run takes away, sandbox or not: the debug library (it can
+ * give a machine a device's metatable, and then a method reads the wrong
+ * C structure) and binary chunks (Lua does not verify bytecode).
+ */
+static void drop_unsafe(lua_State *L)
+{
+	lua_pushnil(L);
+	lua_setglobal(L, LUA_DBLIBNAME);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_pushnil(L);
+	lua_setfield(L, -2, LUA_DBLIBNAME);
+	lua_pop(L, 1);
+	lua_getglobal(L, "load");
+	lua_pushcclosure(L, text_load, 1);
+	lua_setglobal(L, "load");
+	lua_pushcfunction(L, text_loadfile);
+	lua_setglobal(L, "loadfile");
+	lua_pushcfunction(L, text_dofile);
+	lua_setglobal(L, "dofile");
+}
+
 static void restrict_base(lua_State *L)
 {
 	lua_pushnil(L);
 	lua_setglobal(L, "dofile");
 	lua_pushnil(L);
 	lua_setglobal(L, "loadfile");
-	lua_getglobal(L, "load");
-	lua_pushcclosure(L, text_load, 1);
-	lua_setglobal(L, "load");
 }
 
 /* package: only package.preload (how "msikit" is found); no paths, no C loader. */
@@ -183,6 +235,7 @@ void lmsk_open_libs(struct lrun *run)
 	const struct scn_limits *lim = run->opts->limits;
 	if (!lim || !lim->sandbox) {
 		luaL_openlibs(L);
+		drop_unsafe(L);
 		return;
 	}
 	static const luaL_Reg libs[] = {
@@ -195,6 +248,7 @@ void lmsk_open_libs(struct lrun *run)
 		luaL_requiref(L, l->name, l->func, 1);
 		lua_pop(L, 1);
 	}
+	drop_unsafe(L);
 	restrict_base(L);
 	restrict_package(L);
 	restricted_os(L);
