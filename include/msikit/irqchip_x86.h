@@ -40,7 +40,7 @@ struct msk_x86_irq_vector {
 	bool managed;			    /* managed slots on the CPUs of its mask */
 	bool can_reserve;		    /* allocated in reservation mode */
 	bool move_in_progress;		    /* moved, no interrupt on the new vector yet */
-	unsigned int cleanup_pending;	    /* old vectors of it waiting for release */
+	unsigned int cleanup_pending;	    /* 1: its previous vector waits for release */
 	unsigned int vector, cpu;	    /* MSK_X86_SHUTDOWN_VECTOR when not assigned */
 	unsigned int prev_vector, prev_cpu; /* valid while move_in_progress */
 	bool remapped;			    /* has an IRTE */

@@ -9,11 +9,11 @@
  * platform, CPU service, hotplug, controller faults).
  *
  * Locks: vector_lock protects the matrix, every apic_data's assignment
- * fields, the cleanup list and the IRTE allocator. It is the innermost
- * lock of the control paths (core lock -> descriptor lock -> vector_lock)
- * and the delivery path takes it only after the entry path has returned
- * (cleanup), never while it holds a core lock. The per-CPU vector tables
- * are read lock-free under RCU.
+ * fields, the cleanup list, the parked vectors and the IRTE allocator. It
+ * is the innermost lock of the control paths (core lock -> descriptor
+ * lock -> vector_lock) and the delivery path takes it only after the entry
+ * path has returned (cleanup), never while it holds a core lock. The
+ * per-CPU vector tables are read lock-free under RCU.
  */
 
 #include <msikit/domain.h>
@@ -44,7 +44,16 @@ struct x86_platform;
  *   MANAGED   (is_managed, !has_vector): managed slots on every CPU of the
  *             mask, the message points at the shutdown vector;
  *   ASSIGNED  (has_vector): a real vector on `cpu`; a move may be in
- *             progress (the previous vector waits in the cleanup list).
+ *             progress.
+ *
+ * At most one previous vector (prev_vector, prev_cpu) waits for release,
+ * in the cleanup list through the node embedded here (Linux's clist): the
+ * old vector of a move, or the vector of a deactivation that an interrupt
+ * was still pending on. It is released once the move has completed (no
+ * move_in_progress) and it is neither pending nor in service on its CPU.
+ * Nothing is allocated to retire a vector, so a forced move (hotplug) and
+ * a deactivation cannot fail; a vector they must retire while the record
+ * is taken is parked on its CPU instead (struct x86_parked).
  *
  * vector and cpu are atomics: the acknowledge on the delivery path reads
  * them (move completion) while control paths change them under vector_lock.
@@ -54,31 +63,34 @@ struct x86_apicd {
 	unsigned int virq;
 	_Atomic unsigned int vector; /* current vector (the shutdown vector when none) */
 	_Atomic unsigned int cpu;    /* its CPU */
-	unsigned int prev_vector, prev_cpu;
-	_Atomic bool move_in_progress; /* new vector assigned, no interrupt on it yet */
+	unsigned int prev_vector;    /* waiting for release (0: none; then on the list) */
+	unsigned int prev_cpu;
+	struct x86_apicd *clist_next;	/* the cleanup list, under vector_lock */
+	struct x86_apicd **clist_pprev; /* NULL: not on it */
+	_Atomic bool move_in_progress;	/* new vector assigned, no interrupt on it yet */
 	bool is_managed;
 	bool can_reserve;
 	bool has_reserved; /* holds a global reservation */
 	bool has_vector;   /* holds a real vector (vector, cpu) */
 	bool has_slots;	   /* holds managed slots on managed_mask */
 	struct msk_cpumask managed_mask;
-	unsigned int cleanups;		   /* records in the cleanup list that name it */
 	struct msk_irq_domain *dev_domain; /* for the contract monitor (NULL: none) */
 	msk_rcu_head rcu;
 };
 
 /*
- * A vector waiting to be released: after a move (the old vector, once the
- * first interrupt arrived on the new one), after deactivation, or forced
- * by hotplug. Its table entry stays valid until the vector is no longer
- * pending in its CPU's IRR.
+ * Per CPU: vectors parked - given up by their irq while an interrupt on
+ * them was still pending or in service, with the irq's one cleanup record
+ * already taken. A parked vector stays allocated in the matrix (no other
+ * irq can get it) and its table entry keeps naming its irq (the pending
+ * interrupt is delivered there) until the cleanup pass finds it idle; an
+ * irq that is freed first leaves the entry empty (the interrupt is then
+ * lost as vector-not-assigned, never handed to another irq). Linux frees
+ * such a vector at once and takes the interrupt as spurious.
  */
-struct x86_cleanup {
-	struct x86_cleanup *next;
-	struct x86_apicd *apicd;
-	unsigned int cpu, vector;
-	bool managed;
-	bool wait_move; /* released only once apicd's move has completed */
+struct x86_parked {
+	uint64_t bits[X86_NR_VECTORS / 64];
+	uint64_t managed[X86_NR_VECTORS / 64]; /* ... of which managed slots */
 };
 
 /* The interrupt remapping unit's driver state (x86_ir.c). */
@@ -94,8 +106,10 @@ struct x86_platform {
 	pthread_mutex_t vector_lock;
 	struct msk_matrix *matrix;
 	struct x86_apicd *_Atomic *table; /* [cpu * 256 + vector], RCU readable */
-	struct x86_cleanup *cleanup;	  /* under vector_lock */
-	_Atomic unsigned int nrecords;	  /* records in the cleanup list */
+	struct x86_apicd *cleanup;	  /* the cleanup list, under vector_lock */
+	struct x86_parked *parked;	  /* [cpu], under vector_lock */
+	_Atomic unsigned int nrecords;	  /* vectors waiting: on the list + parked */
+	unsigned int nparked;		  /* parked vectors, under vector_lock */
 	struct msk_cpumask dying;	  /* CPUs being taken offline: no IRR wait */
 
 	struct msk_irq_domain *vector_domain;
@@ -107,6 +121,8 @@ struct x86_platform {
 	/* Counters (reports, tests). */
 	_Atomic uint64_t not_assigned; /* interrupts on vectors without descriptor */
 	_Atomic uint64_t moves, moves_completed, cleaned;
+	_Atomic uint64_t
+		moves_forced; /* moves in progress ended by force (hotplug, deactivation) */
 	_Atomic uint64_t taken;
 };
 
@@ -119,7 +135,7 @@ static inline struct x86_platform *x86_of(struct msk_platform *p)
 
 /* Create the VECTOR domain and make it an MSI parent. 0 or -errno. */
 int x86_vector_init(struct x86_platform *p);
-/* Free the matrix, the tables and the cleanup records (domains are gone). */
+/* Free the matrix and the tables (domains are gone). */
 void x86_vector_fini(struct x86_platform *p);
 /*
  * CPU `cpu` was drained and is offline (in p->dying): end the moves away

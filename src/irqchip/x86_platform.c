@@ -201,10 +201,11 @@ static size_t x86_counters(struct msk_platform *pl, struct msk_platform_counter 
 	if (!p->matrix)
 		return 0;
 	struct msk_matrix_stats st;
-	unsigned int irte_used, irte_size;
+	unsigned int irte_used, irte_size, parked;
 	pthread_mutex_lock(&p->vector_lock);
 	msk_matrix_stats(p->matrix, &st);
 	x86_ir_counts(p, &irte_used, &irte_size);
+	parked = p->nparked;
 	pthread_mutex_unlock(&p->vector_lock);
 	uint64_t faults, overflows, events;
 	x86_dmar_counts(p, &faults, &overflows, &events);
@@ -219,8 +220,10 @@ static size_t x86_counters(struct msk_platform *pl, struct msk_platform_counter 
 		{ "irte_table_size", irte_size },
 		{ "moves", (int64_t)atomic_load(&p->moves) },
 		{ "moves_completed", (int64_t)atomic_load(&p->moves_completed) },
+		{ "moves_forced", (int64_t)atomic_load(&p->moves_forced) },
 		{ "vectors_cleaned", (int64_t)atomic_load(&p->cleaned) },
 		{ "cleanup_pending", atomic_load(&p->nrecords) },
+		{ "vectors_parked", parked },
 		{ "vector_not_assigned", (int64_t)atomic_load(&p->not_assigned) },
 		{ "interrupts_taken", (int64_t)atomic_load(&p->taken) },
 		{ "ir_faults", (int64_t)faults },

@@ -18,9 +18,14 @@
  * one stays valid - its per-CPU table entry still names the virq - until
  * the first interrupt arrives on the new one (the acknowledge sees it and
  * ends the move), and then until it is no longer pending in its CPU's IRR;
- * the cleanup pass releases it. A second move while one is in progress
- * (or its old vector awaits cleanup) fails with -MSK_EBUSY unless forced
- * (CPU hotplug).
+ * the cleanup pass releases it. As in Linux the old vector waits in the
+ * one cleanup record embedded in the apic_data, so a second move while
+ * one is in progress (or its old vector awaits cleanup) fails with
+ * -MSK_EBUSY. A forced move (CPU hotplug) and a deactivation first
+ * force-complete such a move, and allocate nothing: they cannot fail
+ * for want of memory. A vector they must retire while an interrupt is
+ * still pending on it and the record is still taken is parked on its CPU
+ * (x86_internal.h) - kept, never lost.
  */
 #include "irqchip/x86_internal.h"
 
@@ -93,53 +98,158 @@ static void release_now(struct x86_platform *p, struct x86_apicd *a, unsigned in
 	atomic_fetch_add(&p->cleaned, 1);
 }
 
-/*
- * Retire vector (cpu, vector) of `a`: released at once when nothing can
- * still arrive on it, otherwise queued for the cleanup pass. `node` is a
- * preallocated record (freed when unused); without one the vector is
- * released at once.
- */
-static void retire(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
-		   unsigned int vector, bool managed, bool wait_move, struct x86_cleanup *node)
+/* ---- the cleanup list (Linux: apic_chip_data.clist on cleanup_list) ------------------ */
+
+static bool on_cleanup(const struct x86_apicd *a)
 {
-	if (!node || (!wait_move && !vector_pending(p, cpu, vector))) {
-		msk_free(node);
-		release_now(p, a, cpu, vector, managed);
-		return;
-	}
-	node->apicd = a;
-	node->cpu = cpu;
-	node->vector = vector;
-	node->managed = managed;
-	node->wait_move = wait_move;
-	node->next = p->cleanup;
-	p->cleanup = node;
-	a->cleanups++;
+	return a->clist_pprev != NULL;
+}
+
+/* Make (cpu, vector) a's previous vector, waiting in the cleanup list (a has none). */
+static void record_prev(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+			unsigned int vector)
+{
+	a->prev_cpu = cpu;
+	a->prev_vector = vector;
+	a->clist_next = p->cleanup;
+	if (p->cleanup)
+		p->cleanup->clist_pprev = &a->clist_next;
+	p->cleanup = a;
+	a->clist_pprev = &p->cleanup;
 	atomic_fetch_add(&p->nrecords, 1);
+}
+
+/* Take a off the cleanup list; its previous vector is the caller's to give back. */
+static void clist_del(struct x86_platform *p, struct x86_apicd *a)
+{
+	*a->clist_pprev = a->clist_next;
+	if (a->clist_next)
+		a->clist_next->clist_pprev = a->clist_pprev;
+	a->clist_next = NULL;
+	a->clist_pprev = NULL;
+	a->prev_vector = 0;
+	atomic_fetch_sub(&p->nrecords, 1);
+}
+
+/* Linux free_moved_vector(): release a's previous vector and end its record. */
+static void free_moved_vector(struct x86_platform *p, struct x86_apicd *a)
+{
+	unsigned int cpu = a->prev_cpu, vector = a->prev_vector;
+	clist_del(p, a);
+	release_now(p, a, cpu, vector, a->is_managed);
+}
+
+/* ---- parked vectors (struct x86_parked) ------------------------------------------------ */
+
+static uint64_t bit_of(unsigned int vector)
+{
+	return 1ull << (vector % 64);
+}
+
+/* Park (cpu, vector): it stays allocated and its table entry stays as it is. */
+static void park(struct x86_platform *p, unsigned int cpu, unsigned int vector, bool managed)
+{
+	struct x86_parked *pk = &p->parked[cpu];
+	pk->bits[vector / 64] |= bit_of(vector);
+	if (managed)
+		pk->managed[vector / 64] |= bit_of(vector);
+	p->nparked++;
+	atomic_fetch_add(&p->nrecords, 1);
+}
+
+/* Release every parked vector that is neither pending nor in service any more. */
+static void cleanup_parked(struct x86_platform *p)
+{
+	for (unsigned int cpu = 0; p->nparked && cpu < p->ncpus; cpu++) {
+		struct x86_parked *pk = &p->parked[cpu];
+		for (unsigned int w = 0; w < X86_NR_VECTORS / 64; w++) {
+			for (uint64_t left = pk->bits[w]; left; left &= left - 1) {
+				unsigned int vector = w * 64 + (unsigned int)__builtin_ctzll(left);
+				if (vector_pending(p, cpu, vector))
+					continue;
+				bool managed = pk->managed[w] & bit_of(vector);
+				pk->bits[w] &= ~bit_of(vector);
+				pk->managed[w] &= ~bit_of(vector);
+				/* Nobody else can have published it: it was never free. */
+				atomic_store_explicit(x86_slot(p, cpu, vector), NULL,
+						      memory_order_release);
+				msk_matrix_free(p->matrix, cpu, vector, managed);
+				atomic_fetch_add(&p->cleaned, 1);
+				p->nparked--;
+				atomic_fetch_sub(&p->nrecords, 1);
+			}
+		}
+	}
+}
+
+/* a goes away: the table entries of parked vectors stop naming it (they stay parked). */
+static void unpark_owner(struct x86_platform *p, struct x86_apicd *a)
+{
+	for (unsigned int cpu = 0; p->nparked && cpu < p->ncpus; cpu++) {
+		const struct x86_parked *pk = &p->parked[cpu];
+		for (unsigned int w = 0; w < X86_NR_VECTORS / 64; w++) {
+			for (uint64_t left = pk->bits[w]; left; left &= left - 1) {
+				unsigned int vector = w * 64 + (unsigned int)__builtin_ctzll(left);
+				struct x86_apicd *_Atomic *slot = x86_slot(p, cpu, vector);
+				if (atomic_load(slot) == a)
+					atomic_store_explicit(slot, NULL, memory_order_release);
+			}
+		}
+	}
+}
+
+/* ---- retiring vectors -------------------------------------------------------------------- */
+
+/*
+ * Retire vector (cpu, vector) of `a`, which nothing points at any more:
+ * released at once when nothing can still arrive on it; otherwise it
+ * becomes a's previous vector in the cleanup list (released also only
+ * once the move has completed if `wait_move`) or, when a's record is
+ * taken already, it is parked on its CPU (without waiting for a move: only
+ * a forced move can find the record taken). Returns true if it waits in
+ * a's record.
+ */
+static bool retire(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+		   unsigned int vector, bool wait_move)
+{
+	if (!wait_move && !vector_pending(p, cpu, vector)) {
+		release_now(p, a, cpu, vector, a->is_managed);
+		return false;
+	}
+	if (!on_cleanup(a)) {
+		record_prev(p, a, cpu, vector);
+		return true;
+	}
+	park(p, cpu, vector, a->is_managed);
+	return false;
+}
+
+/*
+ * Linux irq_force_complete_move(), before a forced move or a deactivation
+ * (vector_lock held): a move in progress ends here, without an interrupt on
+ * its new vector. The previous vector is released now unless an interrupt
+ * on it is still pending or in service - Linux frees it regardless and
+ * warns; here it stays in the record until its CPU has taken that
+ * interrupt, which its table entry still delivers to this irq.
+ */
+static void force_complete(struct x86_platform *p, struct x86_apicd *a)
+{
+	if (atomic_exchange(&a->move_in_progress, false))
+		atomic_fetch_add(&p->moves_forced, 1);
+	if (on_cleanup(a) && !vector_pending(p, a->prev_cpu, a->prev_vector))
+		free_moved_vector(p, a);
 }
 
 void x86_vector_cleanup_locked(struct x86_platform *p)
 {
-	struct x86_cleanup **pp = &p->cleanup;
-	while (*pp) {
-		struct x86_cleanup *c = *pp;
-		if (c->wait_move) {
-			if (atomic_load(&c->apicd->move_in_progress)) {
-				pp = &c->next;
-				continue;
-			}
-			c->wait_move = false;
-		}
-		if (vector_pending(p, c->cpu, c->vector)) {
-			pp = &c->next;
-			continue;
-		}
-		release_now(p, c->apicd, c->cpu, c->vector, c->managed);
-		c->apicd->cleanups--;
-		atomic_fetch_sub(&p->nrecords, 1);
-		*pp = c->next;
-		msk_free(c);
+	for (struct x86_apicd *a = p->cleanup, *next; a; a = next) {
+		next = a->clist_next;
+		if (!atomic_load(&a->move_in_progress) &&
+		    !vector_pending(p, a->prev_cpu, a->prev_vector))
+			free_moved_vector(p, a);
 	}
+	if (p->nparked)
+		cleanup_parked(p);
 }
 
 void x86_vector_cleanup(struct x86_platform *p)
@@ -151,46 +261,41 @@ void x86_vector_cleanup(struct x86_platform *p)
 
 void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu)
 {
-	for (struct x86_cleanup *c = p->cleanup; c; c = c->next) {
-		if (c->cpu != cpu || !c->wait_move)
-			continue;
+	for (struct x86_apicd *a = p->cleanup; a; a = a->clist_next) {
 		/* The old CPU is gone: the move is over whether or not the new vector fired. */
-		atomic_store(&c->apicd->move_in_progress, false);
-		c->wait_move = false;
+		if (a->prev_cpu == cpu && atomic_exchange(&a->move_in_progress, false))
+			atomic_fetch_add(&p->moves_forced, 1);
 	}
 	x86_vector_cleanup_locked(p);
 }
 
 void x86_vector_fini(struct x86_platform *p)
 {
-	while (p->cleanup) {
-		struct x86_cleanup *c = p->cleanup;
-		p->cleanup = c->next;
-		msk_free(c);
-	}
+	/* Every apic_data is gone with its domain: what was listed or parked goes with the matrix. */
+	p->cleanup = NULL;
+	p->nparked = 0;
 	atomic_store(&p->nrecords, 0);
 	msk_matrix_destroy(p->matrix);
 	p->matrix = NULL;
+	msk_free(p->parked);
+	p->parked = NULL;
 	msk_free(p->table);
 	p->table = NULL;
 }
 
-/* Drop every cleanup record of `a`, releasing its vectors now (the virq goes away). */
-static void purge_records(struct x86_platform *p, struct x86_apicd *a)
+/*
+ * a goes away: give (cpu, vector) back, or park it while an interrupt on
+ * it is still pending or in service (unpark_owner() then empties its
+ * table entry, so that interrupt is lost as vector-not-assigned and never
+ * reaches whichever irq gets the vector next).
+ */
+static void let_go(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+		   unsigned int vector)
 {
-	struct x86_cleanup **pp = &p->cleanup;
-	while (*pp && a->cleanups) {
-		struct x86_cleanup *c = *pp;
-		if (c->apicd != a) {
-			pp = &c->next;
-			continue;
-		}
-		release_now(p, a, c->cpu, c->vector, c->managed);
-		a->cleanups--;
-		atomic_fetch_sub(&p->nrecords, 1);
-		*pp = c->next;
-		msk_free(c);
-	}
+	if (vector_pending(p, cpu, vector))
+		park(p, cpu, vector, a->is_managed);
+	else
+		release_now(p, a, cpu, vector, a->is_managed);
 }
 
 /* ENOSPC message with every online CPU's available count appended. */
@@ -255,7 +360,7 @@ static int apic_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *m
 	int rc = MSK_IRQ_SET_MASK_OK;
 	if (!a->has_vector)
 		goto out; /* not assigned: the next activation uses the new mask */
-	if (!force && (atomic_load(&a->move_in_progress) || a->cleanups)) {
+	if (!force && (atomic_load(&a->move_in_progress) || on_cleanup(a))) {
 		rc = msk_err(MSK_EBUSY,
 			     "VECTOR: virq %u: a move from vector 0x%x on CPU %u is in progress",
 			     a->virq, a->prev_vector, a->prev_cpu);
@@ -275,31 +380,27 @@ static int apic_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *m
 		msk_irq_data_update_effective_affinity(d, &one);
 		goto out;
 	}
-	struct x86_cleanup *node = msk_calloc(1, sizeof(*node));
-	if (!node) {
-		rc = msk_err(MSK_ENOMEM, "VECTOR: virq %u: move", a->virq);
-		goto out;
-	}
 	unsigned int cpu;
 	int vec = alloc_vector(p, a, &target, false, &cpu);
 	if (vec < 0) {
-		msk_free(node);
 		rc = vec;
 		msk_err_context("VECTOR: virq %u: move", a->virq);
 		goto out;
 	}
-	/* A forced move ends a move in progress: its old vector just waits for its IRR. */
-	if (atomic_load(&a->move_in_progress))
-		atomic_store(&a->move_in_progress, false);
+	/* From here on nothing can fail: a forced move must not (the CPU goes regardless). */
+	if (force)
+		force_complete(p, a);
 	publish(p, cpu, (unsigned int)vec, a);
-	a->prev_cpu = old_cpu;
-	a->prev_vector = old_vec;
 	atomic_store(&a->vector, (unsigned int)vec);
 	atomic_store(&a->cpu, cpu);
+	/*
+	 * The old vector stays valid until an interrupt arrives on the new one
+	 * (Linux move_in_progress) - unless its CPU is going or gone: then only
+	 * what is pending there still counts (Linux frees it at once).
+	 */
 	bool old_online = msk_cpumask_test(&on, old_cpu);
-	if (old_online)
+	if (retire(p, a, old_cpu, old_vec, old_online) && old_online)
 		atomic_store_explicit(&a->move_in_progress, true, memory_order_release);
-	retire(p, a, old_cpu, old_vec, a->is_managed, old_online, node);
 	atomic_fetch_add(&p->moves, 1);
 	struct msk_cpumask one = msk_cpumask_of(cpu);
 	msk_irq_data_update_effective_affinity(d, &one);
@@ -321,11 +422,16 @@ static const struct msk_irq_chip apic_chip = {
 static void release_all_locked(struct x86_platform *p, struct x86_apicd *a)
 {
 	atomic_store(&a->move_in_progress, false);
-	purge_records(p, a);
+	if (on_cleanup(a)) {
+		unsigned int cpu = a->prev_cpu, vector = a->prev_vector;
+		clist_del(p, a);
+		let_go(p, a, cpu, vector);
+	}
 	if (a->has_vector) {
-		release_now(p, a, atomic_load(&a->cpu), atomic_load(&a->vector), a->is_managed);
+		let_go(p, a, atomic_load(&a->cpu), atomic_load(&a->vector));
 		a->has_vector = false;
 	}
+	unpark_owner(p, a);
 	if (a->has_reserved) {
 		msk_matrix_remove_reserved(p->matrix);
 		a->has_reserved = false;
@@ -469,11 +575,9 @@ static void vector_deactivate(struct msk_irq_domain *d, struct msk_irq_data *irq
 	struct x86_apicd *a = irqd->chip_data;
 	pthread_mutex_lock(&p->vector_lock);
 	if (a->has_vector) {
-		/* A move that never completed will not now: its old vector just waits. */
-		atomic_store(&a->move_in_progress, false);
-		struct x86_cleanup *node = msk_calloc(1, sizeof(*node));
-		retire(p, a, atomic_load(&a->cpu), atomic_load(&a->vector), a->is_managed, false,
-		       node);
+		/* Linux clear_irq_vector(): a move in progress ends; nothing is allocated. */
+		force_complete(p, a);
+		retire(p, a, atomic_load(&a->cpu), atomic_load(&a->vector), false);
 		a->has_vector = false;
 		/* Back to reservation mode (Linux reserve_irq_vector_locked). */
 		if (a->can_reserve && !a->has_reserved)
@@ -512,7 +616,7 @@ static void vector_debug_show(struct msk_irq_domain *d, struct msk_irq_data *irq
 		 atomic_load(&a->move_in_progress) ? a->prev_vector : 0,
 		 atomic_load(&a->move_in_progress) ? a->prev_cpu : 0,
 		 atomic_load(&a->move_in_progress), a->is_managed, a->can_reserve, a->has_reserved,
-		 a->cleanups > 0);
+		 on_cleanup(a));
 	pthread_mutex_unlock(&p->vector_lock);
 }
 
@@ -580,7 +684,8 @@ int x86_vector_init(struct x86_platform *p)
 	if (rc < 0)
 		return rc;
 	p->table = msk_calloc((size_t)p->ncpus * X86_NR_VECTORS, sizeof(*p->table));
-	if (!p->table)
+	p->parked = msk_calloc(p->ncpus, sizeof(*p->parked));
+	if (!p->table || !p->parked)
 		return msk_err(MSK_ENOMEM, "x86: vector tables of %u CPUs", p->ncpus);
 	struct msk_irq_domain_info di = {
 		.name = "VECTOR",
@@ -618,7 +723,7 @@ int msk_x86_platform_irq_vector(struct msk_platform *pl, unsigned int virq,
 	out->managed = a->is_managed;
 	out->can_reserve = a->can_reserve;
 	out->move_in_progress = atomic_load(&a->move_in_progress);
-	out->cleanup_pending = a->cleanups;
+	out->cleanup_pending = on_cleanup(a);
 	out->vector = atomic_load(&a->vector);
 	out->cpu = atomic_load(&a->cpu);
 	if (out->move_in_progress) {
