@@ -360,12 +360,6 @@ static int apic_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *m
 	int rc = MSK_IRQ_SET_MASK_OK;
 	if (!a->has_vector)
 		goto out; /* not assigned: the next activation uses the new mask */
-	if (!force && (atomic_load(&a->move_in_progress) || on_cleanup(a))) {
-		rc = msk_err(MSK_EBUSY,
-			     "VECTOR: virq %u: a move from vector 0x%x on CPU %u is in progress",
-			     a->virq, a->prev_vector, a->prev_cpu);
-		goto out;
-	}
 	struct msk_cpumask on = online_cpus(p), target;
 	msk_cpumask_and(&target, mask, &on);
 	if (msk_cpumask_empty(&target)) {
@@ -378,6 +372,13 @@ static int apic_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *m
 		/* Already there: no point in moving (as Linux). */
 		struct msk_cpumask one = msk_cpumask_of(old_cpu);
 		msk_irq_data_update_effective_affinity(d, &one);
+		goto out;
+	}
+	/* Checked after "already there", as Linux: staying put needs no cleanup. */
+	if (!force && (atomic_load(&a->move_in_progress) || on_cleanup(a))) {
+		rc = msk_err(MSK_EBUSY,
+			     "VECTOR: virq %u: a move from vector 0x%x on CPU %u is in progress",
+			     a->virq, a->prev_vector, a->prev_cpu);
 		goto out;
 	}
 	unsigned int cpu;
