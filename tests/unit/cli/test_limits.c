@@ -51,7 +51,10 @@ static void test_source_in_memory_without_limits(void **state)
 	expect_exit("local m = msikit.machine{ arch = 'x86' }\n"
 		    "local d = m:pci{ msix = 4 }\n"
 		    "msikit.expect(d:alloc_vectors{ max = 4 } == 4)\n"
-		    "msikit.expect(io ~= nil and os.getenv ~= nil and debug ~= nil)\n",
+		    "msikit.expect(io ~= nil and os.getenv ~= nil, 'the command has io and os')\n"
+		    "msikit.expect(debug == nil, 'but no debug library')\n"
+		    "local f, err = load(string.dump(function() end))\n"
+		    "msikit.expect(f == nil and err:match('binary'), 'and no binary chunk')\n",
 		    NULL, CLI_EXIT_PASS, NULL);
 	expect_exit("msikit.expect(false, 'one is two')", NULL, CLI_EXIT_FAIL, NULL);
 	expect_exit("local x = = 1", NULL, CLI_EXIT_USAGE, "text.lua:1:");
