@@ -263,7 +263,9 @@ int msk_irq_enable(struct msk_core *core, unsigned int virq);
 /*
  * Mask / unmask at the chip (for drivers and tests that mask explicitly).
  * An interrupt arriving while masked is held pending and replayed exactly
- * once on unmask.
+ * once on unmask. Unmask refuses (-MSK_EINVAL, nothing changed) a virq
+ * that is not activated: reserved only (x86 reservation mode, before
+ * request) or shut down (managed, its CPUs offline) - it has no target.
  */
 int msk_irq_mask(struct msk_core *core, unsigned int virq);
 int msk_irq_unmask(struct msk_core *core, unsigned int virq);

@@ -243,6 +243,14 @@ static int op_mask(struct msk_irq_desc *desc)
 
 static int op_unmask(struct msk_irq_desc *desc)
 {
+	/*
+	 * A virq that is only reserved (x86 reservation mode) or shut down has
+	 * no real target yet: its message leads to the shutdown vector, so an
+	 * unmasked source would lose every event. Starting it activates it.
+	 */
+	if (!(desc->cstate & C_ACTIVATED))
+		return msk_err(MSK_EINVAL, "unmask: virq %u is not activated (request it first)",
+			       desc->irq_data.virq);
 	msk_chip_unmask_locked(desc);
 	desc->cstate &= ~C_LAZY_MASKED;
 	return 0;
