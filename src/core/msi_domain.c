@@ -255,6 +255,14 @@ static void msi_domain_deactivate(struct msk_irq_domain *d, struct msk_irq_data 
 {
 	struct msk_msi_msg zero = { 0, 0, 0 };
 	struct msk_msi_desc *desc = desc_of(irqd);
+	/*
+	 * A multi-MSI block shares one message: zeroing it when its first
+	 * vector goes (as Linux does) cuts off the vectors still in use. It
+	 * stays until MSI is disabled; a stray write for the gone vector then
+	 * meets its controller's unmapped hwirq and is lost with that reason.
+	 */
+	if (desc && desc->nvec_used > 1)
+		return;
 	if (desc && desc->irq == irqd->virq)
 		desc->msg = zero;
 	if (irqd->chip && irqd->chip->irq_write_msi_msg)
