@@ -16,6 +16,7 @@
  * without a lock are atomics.
  */
 
+#include "base/injection.h"
 #include <msikit/hw_gic.h>
 
 #include <pthread.h>
@@ -50,14 +51,6 @@ struct gicr {
 
 /* ---- ITS ------------------------------------------------------------------ */
 
-/* Command-error injection (msk_its_inject_command_error); under its.lock. */
-struct its_inject {
-	uint64_t nth;
-	unsigned int count;
-	uint64_t seen, fired;
-	char what[128];
-};
-
 struct its {
 	pthread_mutex_t lock;
 	uint32_t ctlr;
@@ -66,8 +59,8 @@ struct its {
 	uint64_t baser[2]; /* 0: devices, 1: collections (writable bits) */
 	uint32_t *hcc_cte; /* cfg.hcc in-ITS collection entries (CTE format, low 32 bits) */
 	struct msk_its_error log[MSK_ITS_ERROR_LOG_SIZE];
-	uint64_t log_next; /* total errors recorded */
-	struct its_inject inject;
+	uint64_t log_next;	     /* total errors recorded */
+	struct msk_injection inject; /* msk_its_inject_command_error; under its.lock */
 	_Atomic uint64_t commands, by_opcode[16], stalls, translations, dropped;
 };
 

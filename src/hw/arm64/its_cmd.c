@@ -304,13 +304,10 @@ void its_cmd_describe(const uint64_t dw[4], char *buf, size_t size)
 /* Does injection fail this command (counted here)? Fills `what` for the first. */
 static bool injected(struct msk_gic *gic, const struct cmd *c)
 {
-	struct its_inject *in = &gic->its.inject;
-	if (!in->nth)
+	struct msk_injection *in = &gic->its.inject;
+	if (!msk_injection_hit(in))
 		return false;
-	in->seen++;
-	if (in->seen < in->nth || in->seen - in->nth >= in->count)
-		return false;
-	if (!in->fired++) {
+	if (in->fired == 1) {
 		char cmd[96];
 		its_cmd_describe(c->dw, cmd, sizeof(cmd));
 		snprintf(in->what, sizeof(in->what), "%s (queue offset 0x%llx)", cmd,
@@ -324,13 +321,8 @@ int msk_its_inject_command_error(struct msk_gic *gic, uint64_t nth, unsigned int
 	if (nth && !count)
 		return msk_err(MSK_EINVAL, "its: inject a command error at %llu for 0 commands",
 			       (unsigned long long)nth);
-	struct its_inject *in = &gic->its.inject;
 	pthread_mutex_lock(&gic->its.lock);
-	if (nth) {
-		memset(in, 0, sizeof(*in));
-		in->count = count;
-	}
-	in->nth = nth;
+	msk_injection_arm(&gic->its.inject, nth, count);
 	pthread_mutex_unlock(&gic->its.lock);
 	return 0;
 }
@@ -340,7 +332,7 @@ void msk_its_injection(const struct msk_gic *gic, struct msk_its_injection *out)
 	struct its *its = (struct its *)&gic->its;
 	pthread_mutex_lock(&its->lock);
 	out->nth = its->inject.nth;
-	out->count = its->inject.count;
+	out->count = (unsigned int)its->inject.count;
 	out->seen = its->inject.seen;
 	out->fired = its->inject.fired;
 	memcpy(out->what, its->inject.what, sizeof(out->what));

@@ -13,21 +13,14 @@
 void msk_spapr_fault_arm(struct msk_spapr *fw, uint64_t nth, uint64_t count)
 {
 	pthread_mutex_lock(&fw->lock);
-	struct spapr_fault *f = &fw->fault;
-	if (nth == 0) {
-		f->nth = 0; /* stop counting; keep what it did for the report */
-	} else {
-		memset(f, 0, sizeof(*f));
-		f->nth = nth;
-		f->count = count ? count : 1;
-	}
+	msk_injection_arm(&fw->fault, nth, count);
 	pthread_mutex_unlock(&fw->lock);
 }
 
 void msk_spapr_fault_state(struct msk_spapr *fw, struct msk_spapr_fault_state *out)
 {
 	pthread_mutex_lock(&fw->lock);
-	const struct spapr_fault *f = &fw->fault;
+	const struct msk_injection *f = &fw->fault;
 	memset(out, 0, sizeof(*out));
 	out->nth = f->nth;
 	out->count = f->nth ? f->count : 0;
@@ -39,14 +32,7 @@ void msk_spapr_fault_state(struct msk_spapr *fw, struct msk_spapr_fault_state *o
 
 bool spapr_fault_hit(struct msk_spapr *fw)
 {
-	struct spapr_fault *f = &fw->fault;
-	if (!f->nth)
-		return false;
-	uint64_t n = ++f->seen;
-	if (n < f->nth || n - f->nth >= f->count)
-		return false;
-	f->fired++;
-	return true;
+	return msk_injection_hit(&fw->fault);
 }
 
 static const char *hcall_name(uint64_t opcode)
@@ -77,7 +63,7 @@ static const char *hcall_name(uint64_t opcode)
 
 void spapr_fault_note_hcall(struct msk_spapr *fw, uint64_t opcode, const uint64_t *a)
 {
-	struct spapr_fault *f = &fw->fault;
+	struct msk_injection *f = &fw->fault;
 	if (f->fired != 1)
 		return;
 	typedef unsigned long long ull;
@@ -115,7 +101,7 @@ void spapr_fault_note_hcall(struct msk_spapr *fw, uint64_t opcode, const uint64_
 void spapr_fault_note_rtas(struct msk_spapr *fw, const char *name, const uint32_t *args,
 			   unsigned int nargs)
 {
-	struct spapr_fault *f = &fw->fault;
+	struct msk_injection *f = &fw->fault;
 	if (f->fired != 1)
 		return;
 	if (nargs < 4) {

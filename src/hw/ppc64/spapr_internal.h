@@ -8,6 +8,7 @@
  * protected by msk_spapr.lock; the XIVE's own lock nests inside it.
  */
 
+#include "base/injection.h"
 #include <msikit/hw_xive.h>
 
 #include <pthread.h>
@@ -33,13 +34,6 @@ struct spapr_fn {
 	uint32_t block;	   /* LISNs reserved in the pool from `first` */
 };
 
-/* The armed firmware fault (msk_spapr_fault_arm). */
-struct spapr_fault {
-	uint64_t nth, count; /* refuse calls nth .. nth + count - 1; nth 0: disarmed */
-	uint64_t seen, fired;
-	char what[128];
-};
-
 struct msk_spapr {
 	struct msk_xive *xive;
 	pthread_mutex_t lock;
@@ -53,7 +47,7 @@ struct msk_spapr {
 	unsigned int nfns;
 	struct spapr_pe **pes;
 	unsigned int npes;
-	struct spapr_fault fault;
+	struct msk_injection fault; /* msk_spapr_fault_arm; under lock */
 };
 
 /* The function (buid, config_addr & 0xFFFF00), or NULL. Lock held. */
