@@ -76,8 +76,9 @@
  *     notification of the source - whatever produces it: EOI with Q = 1,
  *     a trigger from PQ = 00 (e.g. the OS's re-trigger store after
  *     SET_PQ_00 returned Q = 1), H_INT_ESB - carries all of it (up to
- *     2^32 - 1 per notification; any excess stays held). SET_PQ never
- *     drops weight. Freeing the source (msk_xive_source_free, firmware
+ *     2^32 - 1 per notification; any excess stays held). SET_PQ_00 and
+ *     SET_PQ_11 keep it; SET_PQ_01 or SET_PQ_10 from QUEUED (11) clear Q
+ *     and lose it "xive-q-dropped" (nothing can re-send it). Freeing the source (msk_xive_source_free, firmware
  *     release) loses it as "freed-while-pending". P = 1 itself holds no
  *     weight: the notification that set P carried its weight on.
  *   * in an EQ slot: the weight of each notification written to a queue

@@ -139,8 +139,12 @@ static void test_linux_eoi_flow_carries_weight(void **state)
 	fx_free(f);
 }
 
-/* Masking at the ESB keeps the coalesced weight; it is carried later. */
-static void test_mask_keeps_weight(void **state)
+/*
+ * Masking at the ESB (SET_PQ_01 from QUEUED) clears Q: the coalesced
+ * weight is lost "xive-q-dropped" (Linux's mask keeps only P); the entry
+ * that set P is still taken, and the next notification carries only its own.
+ */
+static void test_mask_drops_q_weight(void **state)
 {
 	(void)state;
 	struct fx *f = fx_new(16, false);
@@ -152,12 +156,21 @@ static void test_mask_keeps_weight(void **state)
 	assert_int_equal(fx_load(f, 4, MSK_XIVE_ESB_SET_PQ_01), MSK_XIVE_PQ_QUEUED);
 	fx_raise(f, 4, 7); /* off: dropped */
 	assert_int_equal(fx_lost(f, MSK_LOSS_XIVE_OFF), 7);
-	assert_int_equal(fx_src_held(f, 4), 2);
+	assert_int_equal(fx_lost(f, MSK_LOSS_XIVE_Q_DROPPED), 2);
+	assert_int_equal(fx_src_held(f, 4), 0);
 	fx_balanced(f);
 	assert_int_equal(fx_take(f, 0, NULL, NULL), 1);
 	PQ00(f, 4); /* unmask */
 	fx_raise(f, 4, 3);
-	assert_int_equal(fx_take(f, 0, NULL, NULL), 5);
+	assert_int_equal(fx_take(f, 0, NULL, NULL), 3);
+	fx_balanced(f);
+	/* SET_PQ_10 from QUEUED (unmask with a saved P) drops Q as well; SET_PQ_11 keeps it. */
+	fx_raise(f, 4, 4);
+	assert_int_equal(fx_load(f, 4, MSK_XIVE_ESB_SET_PQ_11), MSK_XIVE_PQ_QUEUED);
+	assert_int_equal(fx_src_held(f, 4), 4);
+	assert_int_equal(fx_load(f, 4, MSK_XIVE_ESB_SET_PQ_10), MSK_XIVE_PQ_QUEUED);
+	assert_int_equal(fx_lost(f, MSK_LOSS_XIVE_Q_DROPPED), 6);
+	assert_int_equal(fx_src_held(f, 4), 0);
 	fx_balanced(f);
 	/* Freeing a source that holds weight loses it. */
 	EOI(f, 4);
@@ -605,7 +618,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_eas_and_no_queue),
 		cmocka_unit_test(test_coalescing_and_eoi_renotify),
 		cmocka_unit_test(test_linux_eoi_flow_carries_weight),
-		cmocka_unit_test(test_mask_keeps_weight),
+		cmocka_unit_test(test_mask_drops_q_weight),
 		cmocka_unit_test(test_huge_weights),
 		cmocka_unit_test(test_eq_generation_and_wrap),
 		cmocka_unit_test(test_queue_overflow),
