@@ -522,7 +522,7 @@ int msk_spapr_set_pe_quota(struct msk_spapr *fw, uint64_t buid, uint32_t pe, uin
  *   SET_QUEUE_CONF   qsize not 0/12/16/21/24                 H_P5
  *                    qpage not aligned to 2^qsize            H_P4
  *                    queue not entirely in RAM               H_P4
- *                    out of memory                           H_HARDWARE
+ *                    host out of memory (not fault-injected)  H_HARDWARE
  *   H_INT_ESB        offset >= ESB page size                 H_P3
  *   unknown opcode, H_INT_SET/GET_OS_REPORTING_LINE           H_FUNCTION
  *

@@ -165,7 +165,8 @@ int msk_xive_set_queue(struct msk_xive *x, uint32_t cpu, unsigned int prio, uint
 				       "[0x%llx, +2^%u) is not in RAM",
 				       cpu, prio, (unsigned long long)qaddr, qshift);
 		cap = RING_MIN < (1u << (qshift - 2)) ? RING_MIN : 1u << (qshift - 2);
-		ring = msk_malloc((size_t)cap * sizeof(*ring));
+		/* The model's record of the queue the guest configures: not subject to injection. */
+		ring = msk_model_malloc((size_t)cap * sizeof(*ring));
 		if (!ring)
 			return msk_err(MSK_ENOMEM,
 				       "xive: END (CPU %u, priority %u): out of "
