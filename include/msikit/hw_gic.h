@@ -471,9 +471,9 @@ struct msk_gic_msi_route {
  * its pending table, the LPI's cached Enable bit - without side effects:
  * no ledger entry, counter, pending state, cache fill or fault-injection
  * count. Returns 1 when addr lies in one of this GIC's frames (*out
- * filled), 0 when the GIC does not decode addr (*out cleared). A loss the
- * data path could only hit by failing a host allocation ("injected-fault")
- * is not foreseen.
+ * filled), 0 when the GIC does not decode addr (*out cleared). The data
+ * path's own allocations (pending state, RAM pages) are not subject to
+ * fault injection; only a host out of memory could lose there ("table-fault").
  */
 int msk_gic_msi_route(const struct msk_gic *gic, uint64_t addr, uint32_t rid, uint32_t data,
 		      struct msk_gic_msi_route *out);

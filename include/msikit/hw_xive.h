@@ -76,8 +76,9 @@
  *     notification of the source - whatever produces it: EOI with Q = 1,
  *     a trigger from PQ = 00 (e.g. the OS's re-trigger store after
  *     SET_PQ_00 returned Q = 1), H_INT_ESB - carries all of it (up to
- *     2^32 - 1 per notification; any excess stays held). SET_PQ never
- *     drops weight. Freeing the source (msk_xive_source_free, firmware
+ *     2^32 - 1 per notification; any excess stays held). SET_PQ_00 and
+ *     SET_PQ_11 keep it; SET_PQ_01 or SET_PQ_10 from QUEUED (11) clear Q
+ *     and lose it "xive-q-dropped" (nothing can re-send it). Freeing the source (msk_xive_source_free, firmware
  *     release) loses it as "freed-while-pending". P = 1 itself holds no
  *     weight: the notification that set P carried its weight on.
  *   * in an EQ slot: the weight of each notification written to a queue
@@ -521,7 +522,7 @@ int msk_spapr_set_pe_quota(struct msk_spapr *fw, uint64_t buid, uint32_t pe, uin
  *   SET_QUEUE_CONF   qsize not 0/12/16/21/24                 H_P5
  *                    qpage not aligned to 2^qsize            H_P4
  *                    queue not entirely in RAM               H_P4
- *                    out of memory                           H_HARDWARE
+ *                    host out of memory (not fault-injected)  H_HARDWARE
  *   H_INT_ESB        offset >= ESB page size                 H_P3
  *   unknown opcode, H_INT_SET/GET_OS_REPORTING_LINE           H_FUNCTION
  *

@@ -71,9 +71,10 @@ enum msk_loss {
 	MSK_LOSS_ITS_CLEAR,	      /* "its-clear": pending LPI cleared by an ITS CLEAR */
 	MSK_LOSS_ITS_DISCARD,	      /* "its-discard": pending LPI dropped by an ITS DISCARD */
 	MSK_LOSS_LPI_OUT_OF_RANGE,    /* "lpi-out-of-range": INTID beyond the RD's LPI tables */
-	MSK_LOSS_XIVE_QUEUE_RESET,    /* "xive-queue-reset": EQ entry not taken when its queue was reset */
-	MSK_LOSS_DEVICE_RESET,	      /* "device-reset": held by a function that was reset (FLR) */
-	MSK_LOSS_PENDING_OVERFLOW,    /* "pending-overflow": a pending slot's weight would exceed 2^32-1 */
+	MSK_LOSS_XIVE_QUEUE_RESET, /* "xive-queue-reset": EQ entry not taken when its queue was reset */
+	MSK_LOSS_DEVICE_RESET,	   /* "device-reset": held by a function that was reset (FLR) */
+	MSK_LOSS_PENDING_OVERFLOW, /* "pending-overflow": a pending slot's weight would exceed 2^32-1 */
+	MSK_LOSS_XIVE_Q_DROPPED, /* "xive-q-dropped": coalesced trigger (Q) cleared by SET_PQ_01/10 */
 	MSK_LOSS__COUNT
 };
 

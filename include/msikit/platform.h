@@ -121,6 +121,13 @@ struct msk_platform_route {
 	unsigned int cpu;     /* otherwise: the CPU that takes it */
 	unsigned int virq;    /* and the virq its OS runs for it (0: none) */
 	char detail[96];      /* how it got there ("IRTE 5 -> CPU 1 vector 0x22") */
+	/*
+	 * Event weight the controller holds on that path and has not handed to
+	 * a CPU (ppc64: coalesced at the XIVE source; 0 where the platform does
+	 * not tell - x86 and arm64 hold events only at a CPU, which the
+	 * simulator's idle sweep empties).
+	 */
+	uint64_t held;
 };
 
 struct msk_platform_ops {

@@ -92,6 +92,12 @@ struct msk_sim_config {
 	int (*cpu_service)(void *ctx, unsigned int cpu);
 	/* After every step: 0, or a negative error that stops the run (optional). */
 	int (*after_step)(void *ctx, const struct msk_sim_step *step);
+	/*
+	 * Quiescence: no actor can run and the idle sweep found nothing on any
+	 * online CPU - before time moves on or the run ends (optional; its
+	 * return value is ignored).
+	 */
+	int (*quiescent)(void *ctx);
 	void *ctx;
 };
 

@@ -98,7 +98,10 @@ m:run()
 local l = m:ledger()
 msikit.expect(l.raised == l.delivered + l.lost + l.pending, "one fate per event")
 for reason, n in pairs(l.lost_by_reason) do
-  msikit.expect(reason == "msix-disabled" or reason == "vector-out-of-range", "lost " .. n .. " as " .. reason)
+  -- cpu-offline: an event pending at a managed queue's last CPU when it went
+  -- (Linux's fixup_irqs() does not retrigger a shut-down vector).
+  msikit.expect(reason == "msix-disabled" or reason == "vector-out-of-range" or
+                reason == "cpu-offline", "lost " .. n .. " as " .. reason)
 end
 
 for _, d in ipairs({ nvme or false, nic or false }) do

@@ -88,3 +88,13 @@ void msk_free(void *p)
 {
 	free(p);
 }
+
+void *msk_model_malloc(size_t size)
+{
+	return malloc(size ? size : 1);
+}
+
+void *msk_model_calloc(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size ? size : 1);
+}

@@ -17,4 +17,16 @@ void *msk_realloc(void *p, size_t size);
 char *msk_strdup(const char *s);
 void msk_free(void *p);
 
+/*
+ * msk_model_malloc / msk_model_calloc - backing store of modelled hardware
+ * that exists once the guest has configured it (RAM pages, a
+ * redistributor's pending state, an event queue's weight records), filled
+ * in lazily: not counted by fault injection and never failed by it, since
+ * the hardware they stand for cannot fail an access. Freed with msk_free.
+ * Context: any, including delivery paths.
+ * Return: the memory, or NULL only when the host itself is out of memory.
+ */
+void *msk_model_malloc(size_t size);
+void *msk_model_calloc(size_t n, size_t size);
+
 #endif

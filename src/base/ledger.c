@@ -61,6 +61,7 @@ static const char *const loss_names[MSK_LOSS__COUNT] = {
 	[MSK_LOSS_XIVE_QUEUE_RESET] = "xive-queue-reset",
 	[MSK_LOSS_DEVICE_RESET] = "device-reset",
 	[MSK_LOSS_PENDING_OVERFLOW] = "pending-overflow",
+	[MSK_LOSS_XIVE_Q_DROPPED] = "xive-q-dropped",
 };
 
 const char *msk_loss_name(enum msk_loss reason)

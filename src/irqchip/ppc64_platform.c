@@ -147,9 +147,10 @@ static size_t ppc64_counters(struct msk_platform *p, struct msk_platform_counter
 /*
  * CPU hotplug: the generic part moves or shuts down the CPU's virqs through
  * the chips (H_INT_SET_SOURCE_CONFIG retargets the sources; entries already
- * queued stay in the outgoing CPU's event queue); then the outgoing CPU
- * handles what was already pending for it, as its last act, and its queue
- * is removed (kept while a source that could not be moved still targets
+ * queued stay in the outgoing CPU's event queue); then the queue is
+ * flushed as Linux's xive_smp_disable_cpu() does (xive_drv_flush_cpu:
+ * every entry re-triggered at its source, reaching its new CPU, or lost
+ * "xive-eas-masked" for a source shut down), and it is removed (kept while a source that could not be moved still targets
  * it). Online configures the queue again before anything may target the
  * CPU; a refusal leaves the CPU offline. The caller keeps that CPU's
  * service thread stopped meanwhile (msikit/cpuhotplug.h).
@@ -166,8 +167,7 @@ static int ppc64_cpu_offline(struct msk_platform *p, unsigned int cpu)
 	int rc = msk_irq_cpu_offline(p->core, cpu, &st);
 	if (rc == -MSK_EINVAL || rc == -MSK_EALREADY)
 		return rc;
-	while (ppc64_cpu_service(p, cpu, 256) > 0)
-		;
+	xive_drv_flush_cpu(pp->xdrv, cpu);
 	xive_drv_cpu_down(pp->xdrv, cpu);
 	return rc;
 }

@@ -65,6 +65,9 @@ int ppc64_route(struct msk_platform *p, uint32_t requester_id, uint64_t addr, ui
 	}
 	out->cpu = r.cpu;
 	out->virq = pp->xdrv ? xive_drv_virq_of(pp->xdrv, r.eisn) : 0;
+	struct msk_xive_source_info si;
+	if (msk_xive_get_source(pp->xive, r.lisn, &si) == 0)
+		out->held = si.held; /* coalesced in Q, not notified yet */
 	int n = snprintf(out->detail, sizeof(out->detail),
 			 "%s LISN 0x%x PQ %u%u%s -> CPU %u prio %u EISN 0x%x", pe, r.lisn,
 			 r.pq >> 1, r.pq & 1, r.coalesced ? " (held)" : "", r.cpu, r.prio, r.eisn);

@@ -142,6 +142,16 @@ void x86_vector_fini(struct x86_platform *p);
  * from it and release every vector waiting for cleanup there. vector_lock held.
  */
 void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu);
+
+/*
+ * x86_vector_is_live - would Linux's vector_irq entry for (cpu, vector),
+ * which names a here, still name a's descriptor (a is activated), rather
+ * than VECTOR_SHUTDOWN (a was deactivated since)?
+ * Context: any; takes vector_lock.
+ * Return: true if it does.
+ */
+bool x86_vector_is_live(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+			unsigned int vector);
 /* Run the cleanup pass (takes vector_lock). */
 void x86_vector_cleanup(struct x86_platform *p);
 /* Cleanup pass with vector_lock held. */

@@ -29,18 +29,28 @@ static void deliver(struct x86_platform *p, unsigned int cpu, unsigned int virq,
 	} while (weight);
 }
 
-static void lose(struct x86_platform *p, uint64_t weight)
+static void lose(struct x86_platform *p, enum msk_loss why, uint64_t weight)
 {
 	struct msk_ledger *l = msk_bus_ledger(p->base.bus);
 	do {
 		uint32_t w = weight > UINT32_MAX ? UINT32_MAX : (uint32_t)weight;
-		msk_ledger_lose(l, MSK_LOSS_VECTOR_NOT_ASSIGNED, w);
+		msk_ledger_lose(l, why, w);
 		weight -= w;
 	} while (weight);
 }
 
-/* Take and handle up to max interrupts on cpu (its thread, or a drain). */
-static int service(struct x86_platform *p, unsigned int cpu, unsigned int max)
+/*
+ * Take and handle up to max interrupts on cpu (its thread, or the drain of
+ * a CPU going offline). `dying`: Linux's fixup_irqs() (6.12,
+ * arch/x86/kernel/irq.c) retriggers only the pending vectors whose
+ * vector_irq entry still names a descriptor - the current vector of an
+ * irq that could not move, the previous one of a move - and skips the
+ * others (VECTOR_SHUTDOWN: a managed irq shut down, an irq deactivated);
+ * their IRR bits die with the CPU (INIT clears them when it comes back).
+ * Here a live one is handled on the dying CPU (same fate: delivered), any
+ * other is lost "cpu-offline".
+ */
+static int service(struct x86_platform *p, unsigned int cpu, unsigned int max, bool dying)
 {
 	int n = 0;
 	while ((unsigned int)n < max) {
@@ -52,13 +62,15 @@ static int service(struct x86_platform *p, unsigned int cpu, unsigned int max)
 		msk_rcu_read_lock();
 		struct x86_apicd *a =
 			atomic_load_explicit(x86_slot(p, cpu, vector), memory_order_acquire);
-		if (a) {
+		if (a && dying && !x86_vector_is_live(p, a, cpu, vector)) {
+			lose(p, MSK_LOSS_CPU_OFFLINE, weight);
+		} else if (a) {
 			x86_cur = (struct x86_current){ p, cpu, vector };
 			deliver(p, cpu, a->virq, weight);
 			x86_cur.p = NULL;
 		} else {
 			atomic_fetch_add_explicit(&p->not_assigned, 1, memory_order_relaxed);
-			lose(p, weight);
+			lose(p, MSK_LOSS_VECTOR_NOT_ASSIGNED, weight);
 		}
 		msk_rcu_read_unlock();
 		msk_x86_eoi(p->x86, cpu);
@@ -71,7 +83,7 @@ static int service(struct x86_platform *p, unsigned int cpu, unsigned int max)
 
 static int x86_cpu_service(struct msk_platform *pl, unsigned int cpu, unsigned int max)
 {
-	return service(x86_of(pl), cpu, max);
+	return service(x86_of(pl), cpu, max, false);
 }
 
 /* Bare mode: one raw vector, ended at once (its handling is the caller's business). */
@@ -114,8 +126,9 @@ static struct msk_irq_domain *x86_msi_parent(struct msk_platform *pl)
 /*
  * Offline: refuse when the other CPUs cannot take the CPU's vectors; take
  * it out of the matrix and the core (which moves or shuts down its
- * interrupts); let it handle what is still pending in its APIC (the old
- * vectors stay valid until then); release every vector left there.
+ * interrupts); let it handle what is still pending in its APIC on vectors
+ * still live (service(), `dying`: the rest is lost "cpu-offline", as in
+ * Linux's fixup_irqs()); release every vector left there.
  */
 static int x86_cpu_offline(struct msk_platform *pl, unsigned int cpu)
 {
@@ -147,7 +160,7 @@ static int x86_cpu_offline(struct msk_platform *pl, unsigned int cpu)
 		return rc;
 	}
 	int err = rc;
-	service(p, cpu, DRAIN_LIMIT);
+	service(p, cpu, DRAIN_LIMIT, true);
 	pthread_mutex_lock(&p->vector_lock);
 	msk_cpumask_set(&p->dying, cpu);
 	x86_vector_flush_cpu_locked(p, cpu);

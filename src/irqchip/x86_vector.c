@@ -269,6 +269,22 @@ void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu)
 	x86_vector_cleanup_locked(p);
 }
 
+bool x86_vector_is_live(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+			unsigned int vector)
+{
+	(void)cpu;
+	(void)vector;
+	/*
+	 * Only clear_irq_vector() (deactivation) writes VECTOR_SHUTDOWN; a move
+	 * away from the dying CPU leaves its old entry naming the descriptor.
+	 * Not modelled: an irq deactivated and activated again since.
+	 */
+	pthread_mutex_lock(&p->vector_lock);
+	bool live = a->has_vector;
+	pthread_mutex_unlock(&p->vector_lock);
+	return live;
+}
+
 void x86_vector_fini(struct x86_platform *p)
 {
 	/* Every apic_data is gone with its domain: what was listed or parked goes with the matrix. */

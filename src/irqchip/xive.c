@@ -266,6 +266,38 @@ unsigned int xive_drv_virq_of(struct xive_drv *x, uint32_t eisn)
 	return d ? d->virq : 0;
 }
 
+/* Bound on the entries a flush takes (a queue holds far fewer). */
+#define FLUSH_LIMIT 65536u
+
+int xive_drv_flush_cpu(struct xive_drv *x, unsigned int cpu)
+{
+	int taken = 0;
+	struct msk_ledger *ledger = msk_bus_ledger(x->bus);
+	while ((unsigned int)taken < FLUSH_LIMIT) {
+		uint32_t eisn, weight;
+		unsigned int prio;
+		if (msk_xive_take(x->xive, cpu, &eisn, &prio, &weight) <= 0)
+			break;
+		taken++;
+		struct msk_irq_data *d = msk_domain_find_mapping(x->domain, eisn);
+		struct xive_irq *xd = d ? d->chip_data : NULL;
+		if (!xd) {
+			if (weight)
+				msk_ledger_lose(ledger, MSK_LOSS_NO_DESCRIPTOR, weight);
+			continue;
+		}
+		pthread_mutex_lock(&x->lock);
+		bool stays = xd->target == (int)cpu;
+		pthread_mutex_unlock(&x->lock);
+		if (stays) {
+			msk_domain_handle_irq(x->domain, cpu, eisn, weight);
+			continue;
+		}
+		xive_irq_resend(xd, weight);
+	}
+	return taken;
+}
+
 int xive_drv_service(struct xive_drv *x, unsigned int cpu, unsigned int max)
 {
 	int taken = 0;

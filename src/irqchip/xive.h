@@ -74,6 +74,22 @@ struct msk_irq_domain *xive_drv_domain(struct xive_drv *x);
  */
 int xive_drv_service(struct xive_drv *x, unsigned int cpu, unsigned int max);
 
+/*
+ * xive_drv_flush_cpu - Linux's xive_flush_cpu_queue() (6.12,
+ * arch/powerpc/sysdev/xive/common.c, from xive_smp_disable_cpu() after
+ * irq_migrate_all_off_this_cpu()): every entry still in the queue of CPU
+ * `cpu`, which is going offline, is re-triggered at its source (saved P
+ * cleared; PQ reset, then a trigger store standing for the entry's
+ * weight), so it reaches the source's new target - or, for a source shut
+ * down (EAS masked), is lost there "xive-eas-masked". An entry whose source
+ * still targets this CPU (it could not be moved) is handled here, as by
+ * xive_drv_service; one without a XIVE mapping is dropped, as Linux does
+ * (lost "no-descriptor").
+ * Context: the CPU's service thread is stopped (msikit/cpuhotplug.h).
+ * Return: the number of entries taken.
+ */
+int xive_drv_flush_cpu(struct xive_drv *x, unsigned int cpu);
+
 /* Bytes of one queue (log2), for reports. */
 unsigned int xive_drv_queue_shift(const struct xive_drv *x);
 

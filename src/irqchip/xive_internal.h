@@ -40,6 +40,15 @@ struct xive_irq {
 	int target;	      /* routed CPU, -1 when not routed (not activated) */
 };
 
+/*
+ * xive_irq_resend - Linux's xive_irq_retrigger() for an entry flushed from
+ * a queue: saved P cleared, PQ set to 11 and EOIed - done here as PQ 00
+ * then a store to the trigger page (the same end state, PQ 10, and one
+ * notification), the store standing for the entry's `weight` events.
+ * Context: neither xd->lock nor drv->lock held.
+ */
+void xive_irq_resend(struct xive_irq *xd, uint32_t weight);
+
 /* An hcall with up to five inputs; outputs in rets[MSK_HCALL_NRETS]. */
 int64_t xive_hcall(struct xive_drv *x, uint64_t opcode, uint64_t a0, uint64_t a1, uint64_t a2,
 		   uint64_t a3, uint64_t a4, uint64_t *rets);

@@ -82,6 +82,16 @@ static void xive_irq_eoi(struct msk_irq_data *d)
 		esb_store(xd, xd->trig);
 }
 
+void xive_irq_resend(struct xive_irq *xd, uint32_t weight)
+{
+	pthread_mutex_lock(&xd->lock);
+	xd->saved_p = false;
+	esb_load(xd, MSK_XIVE_ESB_SET_PQ_00);
+	pthread_mutex_unlock(&xd->lock);
+	const struct msk_bus_attrs attrs = { .requester_id = MSK_RID_CPU, .weight = weight };
+	msk_bus_write(xd->drv->bus, xd->trig, 0, 8, &attrs);
+}
+
 /*
  * The CPU a source goes to: among the requested CPUs this platform runs
  * (online, with a queue), the one with the fewest sources; -1 if none.

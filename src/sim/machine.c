@@ -124,6 +124,7 @@ static int build(struct msk_machine *m)
 		.max_steps = cfg->max_steps,
 		.cpu_service = cfg->bare ? NULL : cpu_service,
 		.after_step = machine_after_step,
+		.quiescent = machine_quiescent,
 		.ctx = m,
 	};
 	rc = msk_sim_create(&sc, &m->sim);

@@ -144,11 +144,62 @@ struct route_check {
 	struct msk_machine_dev *d;
 	const char *what; /* "MSI-X entry", "MSI vector", "IMS slot" */
 	int rc;
+	bool quiet; /* at quiescence: nothing-stranded instead of msi-route */
 };
 
-/* Follow (addr, data) from the device; note where it does not reach virq. */
+static void note_violation(struct route_check *c, const char *rule, unsigned int index,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Record a violation of `rule` for vector `index` of c's device. */
+static void note_violation(struct route_check *c, const char *rule, unsigned int index,
+			   const char *fmt, ...)
+{
+	struct msk_machine *m = c->m;
+	char text[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	char key[80];
+	snprintf(key, sizeof(key), "%s/%s/%s/%u", rule, c->d->name, c->what, index);
+	machine_note(&m->inv, key, "%s: %s %s %u %s (step %llu)", rule, c->d->name, c->what, index,
+		     text, (unsigned long long)msk_sim_steps(m->sim));
+	if (c->rc == 0)
+		c->rc = msk_err(MSK_EIO, "%s", m->inv.n ? m->inv.msg[m->inv.n - 1] : key);
+}
+
+/*
+ * nothing-stranded, at quiescence: virq's message reaches it on an online
+ * CPU (r), and virq is started, unmasked and enabled - so no event of it
+ * may still wait anywhere: in the device (`dev_held`), the controller
+ * (r->held) or the core's pending state. Whatever waits there now would
+ * wait forever on an idle machine.
+ */
+static void check_stranded(struct route_check *c, unsigned int index, unsigned int virq,
+			   uint64_t dev_held, const struct msk_platform_route *r)
+{
+	struct msk_machine *m = c->m;
+	struct msk_irq_info info;
+	struct msk_cpumask online = msk_core_online_cpus(m->core);
+	if (msk_irq_get_info(m->core, virq, &info) < 0 || !info.started || info.masked ||
+	    info.disabled || !msk_cpumask_test(&online, r->cpu))
+		return;
+	uint64_t core_held = info.pending ? info.pending_weight : 0;
+	if (!dev_held && !r->held && !info.pending)
+		return;
+	note_violation(c, "nothing-stranded", index,
+		       "(virq %u, unmasked, enabled, CPU %u online) holds events at quiescence: "
+		       "device %llu, controller %llu, core %llu",
+		       virq, r->cpu, (unsigned long long)dev_held, (unsigned long long)r->held,
+		       (unsigned long long)core_held);
+}
+
+/*
+ * Follow (addr, data) from the device; note where it does not reach virq
+ * (or, at quiescence, what is stranded on the way: check_stranded).
+ */
 static void route_one(struct route_check *c, unsigned int index, unsigned int virq, uint64_t addr,
-		      uint32_t data)
+		      uint32_t data, uint64_t dev_held)
 {
 	struct msk_machine *m = c->m;
 	struct msk_platform_route r;
@@ -156,6 +207,11 @@ static void route_one(struct route_check *c, unsigned int index, unsigned int vi
 		return;
 	if (msk_platform_route(m->plat, msk_pcifn_rid(c->d->pcifn), addr, data, &r) < 0) {
 		m->route_unsupported = true;
+		return;
+	}
+	if (c->quiet) {
+		if (!r.lost && r.virq == virq)
+			check_stranded(c, index, virq, dev_held, &r);
 		return;
 	}
 	char why[200];
@@ -170,14 +226,8 @@ static void route_one(struct route_check *c, unsigned int index, unsigned int vi
 		snprintf(why, sizeof(why), "reaches it on CPU %u, outside its effective affinity",
 			 r.cpu);
 	}
-	char key[80];
-	snprintf(key, sizeof(key), "msi-route/%s/%s/%u", c->d->name, c->what, index);
-	machine_note(&m->inv, key,
-		     "msi-route: %s %s %u (virq %u): message 0x%llx data 0x%x %s%s%s (step %llu)",
-		     c->d->name, c->what, index, virq, (unsigned long long)addr, data, why,
-		     r.detail[0] ? ": " : "", r.detail, (unsigned long long)msk_sim_steps(m->sim));
-	if (c->rc == 0)
-		c->rc = msk_err(MSK_EIO, "%s", m->inv.n ? m->inv.msg[m->inv.n - 1] : key);
+	note_violation(c, "msi-route", index, "(virq %u): message 0x%llx data 0x%x %s%s%s", virq,
+		       (unsigned long long)addr, data, why, r.detail[0] ? ": " : "", r.detail);
 }
 
 static int route_msix(void *ctx, struct msk_msi_desc *desc)
@@ -187,7 +237,7 @@ static int route_msix(void *ctx, struct msk_msi_desc *desc)
 	if (!desc->irq || !desc->pci.is_msix || desc->pci.is_virtual ||
 	    msk_pcifn_msix_entry(c->d->pcifn, desc->msi_index, &v) < 0 || v.masked)
 		return 0;
-	route_one(c, desc->msi_index, desc->irq, v.addr, v.data);
+	route_one(c, desc->msi_index, desc->irq, v.addr, v.data, v.pending ? v.pending_weight : 0);
 	return 0;
 }
 
@@ -211,7 +261,8 @@ static int route_msi(void *ctx, struct msk_msi_desc *desc)
 		if (!st.pvm &&
 		    (msk_irq_get_info(c->m->core, desc->irq + i, &info) < 0 || info.masked))
 			continue;
-		route_one(c, i, desc->irq + i, st.addr, (uint32_t)((st.data & ~(n - 1)) | i));
+		route_one(c, i, desc->irq + i, st.addr, (uint32_t)((st.data & ~(n - 1)) | i),
+			  st.pending_weight[i]);
 	}
 	return 0;
 }
@@ -222,11 +273,11 @@ static int route_ims(void *ctx, struct msk_msi_desc *desc)
 	struct msk_pcifn_vector v;
 	if (!desc->irq || msk_pcifn_ims_entry(c->d->pcifn, desc->msi_index, &v) < 0 || v.masked)
 		return 0;
-	route_one(c, desc->msi_index, desc->irq, v.addr, v.data);
+	route_one(c, desc->msi_index, desc->irq, v.addr, v.data, v.pending ? v.pending_weight : 0);
 	return 0;
 }
 
-static int check_routes(struct msk_machine *m)
+static int check_routes(struct msk_machine *m, bool quiet)
 {
 	int rc = 0;
 	for (unsigned int i = 0; i < m->ndevs && !m->route_unsupported; i++) {
@@ -236,7 +287,7 @@ static int check_routes(struct msk_machine *m)
 		struct msk_device *md = msk_pci_msi_device(d->pdev);
 		struct msk_pcifn_msix_state st;
 		msk_pcifn_msix_state(d->pcifn, &st);
-		struct route_check c = { m, d, "MSI-X entry", 0 };
+		struct route_check c = { m, d, "MSI-X entry", 0, quiet };
 		if (st.cap && st.enabled && !st.function_mask)
 			msk_msi_for_each_desc(md, MSK_MSI_DEFAULT_DOMAIN, route_msix, &c);
 		c.what = "MSI vector";
@@ -267,7 +318,7 @@ int msk_machine_check(struct msk_machine *m)
 	if (m->cfg.bare)
 		return 0;
 	rc = check_messages(m);
-	int rr = check_routes(m);
+	int rr = check_routes(m, false);
 	return rc < 0 ? rc : rr;
 }
 
@@ -368,6 +419,14 @@ static void offline_fault(struct msk_machine *m, uint64_t step)
 	if (m->faults.cpu_offline_rc < 0)
 		machine_note(&m->svc, NULL, "fault: CPU %u offline at step %llu: %s", cpu,
 			     (unsigned long long)step, msk_last_error());
+}
+
+int machine_quiescent(void *ctx)
+{
+	struct msk_machine *m = ctx;
+	if (m->cfg.bare || m->ledger_broken)
+		return 0;
+	return check_routes(m, true);
 }
 
 int machine_after_step(void *ctx, const struct msk_sim_step *step)

@@ -60,6 +60,8 @@ void machine_note(struct machine_notes *n, const char *key, const char *fmt, ...
 void machine_notes_free(struct machine_notes *n);
 void machine_ledger_observer(void *ctx, char kind, enum msk_loss reason, uint32_t weight);
 int machine_after_step(void *ctx, const struct msk_sim_step *step);
+/* msk_sim_config.quiescent: the nothing-stranded invariant (machine_check.c). */
+int machine_quiescent(void *ctx);
 int machine_arm_faults(struct msk_machine *m);
 /*
  * Hardware that cannot fail (a function's BARs being decoded or going

@@ -313,6 +313,8 @@ int msk_sim_run(struct msk_sim *sim)
 		unsigned int n = list_candidates(sim);
 		if (n == 0) {
 			if (!sweep(sim, &st)) {
+				if (sim->cfg.quiescent)
+					sim->cfg.quiescent(sim->cfg.ctx);
 				if (sim->now >= sim->cfg.max_time) {
 					rc = msk_err(MSK_E2BIG, "virtual time limit %llu reached",
 						     (unsigned long long)sim->cfg.max_time);

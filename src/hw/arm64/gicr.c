@@ -63,7 +63,7 @@ static struct lpi_chunk *chunk_of(struct gicr *rd, uint32_t intid, bool create)
 {
 	unsigned int idx = (intid - MSK_GIC_LPI_BASE) >> LPI_CHUNK_SHIFT;
 	if (!rd->chunks[idx] && create)
-		rd->chunks[idx] = msk_calloc(1, sizeof(struct lpi_chunk));
+		rd->chunks[idx] = msk_model_calloc(1, sizeof(struct lpi_chunk));
 	return rd->chunks[idx];
 }
 
@@ -105,7 +105,7 @@ static bool rd_add(struct msk_gic *gic, struct gicr *rd, uint32_t intid, uint64_
 {
 	struct lpi_chunk *ch = chunk_of(rd, intid, true);
 	if (!ch) {
-		gic_lose(gic, MSK_LOSS_INJECTED, weight); /* allocation failed */
+		gic_lose(gic, MSK_LOSS_TABLE_FAULT, weight); /* the host is out of memory */
 		return false;
 	}
 	unsigned int i = (intid - MSK_GIC_LPI_BASE) & (LPI_CHUNK - 1);

@@ -15,6 +15,18 @@ static void hold(struct msk_xive *x, struct xive_source *s, uint32_t w)
 	x->held += w;
 }
 
+/* Lose what source s holds. */
+static void drop_held(struct msk_xive *x, struct xive_source *s, enum msk_loss why)
+{
+	for (uint64_t left = s->held; left;) {
+		uint32_t w = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+		msk_ledger_lose(x->ledger, why, w);
+		left -= w;
+	}
+	x->held -= s->held;
+	s->held = 0;
+}
+
 /*
  * The weight the next notification of s carries: what s holds plus the
  * incoming w, at most UINT32_MAX; the rest stays held.
@@ -77,11 +89,20 @@ static uint64_t eoi_locked(struct msk_xive *x, uint32_t lisn, struct xive_kick *
 	}
 }
 
-/* SET_PQ_xx: the old PQ. Held weight stays with the source. */
+/*
+ * SET_PQ_xx: the old PQ. Leaving QUEUED for OFF (01) or PENDING (10) clears
+ * the one bit that recorded the coalesced triggers, and nothing re-sends
+ * them: Linux's mask (xive_do_source_set_mask) keeps only P. Their weight
+ * is lost "xive-q-dropped". SET_PQ_00 hands Q back to the OS, whose EOI
+ * path re-triggers (the trigger carries the held weight); SET_PQ_11 keeps it.
+ */
 static uint64_t set_pq_locked(struct msk_xive *x, uint32_t lisn, uint8_t pq)
 {
-	uint8_t old = x->src[lisn].pq;
-	x->src[lisn].pq = pq & 3;
+	struct xive_source *s = &x->src[lisn];
+	uint8_t old = s->pq;
+	s->pq = pq & 3;
+	if (old == MSK_XIVE_PQ_QUEUED && (s->pq == MSK_XIVE_PQ_OFF || s->pq == MSK_XIVE_PQ_PENDING))
+		drop_held(x, s, MSK_LOSS_XIVE_Q_DROPPED);
 	return old;
 }
 

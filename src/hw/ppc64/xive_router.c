@@ -45,7 +45,7 @@ static bool ring_grow(struct xive_end *e)
 	uint32_t ncap = e->cap ? e->cap * 2 : RING_MIN;
 	if (ncap > end_entries(e))
 		ncap = end_entries(e);
-	uint32_t *nw = msk_malloc((size_t)ncap * sizeof(*nw));
+	uint32_t *nw = msk_model_malloc((size_t)ncap * sizeof(*nw));
 	if (!nw)
 		return false;
 	for (uint32_t i = 0; i < e->count; i++)
@@ -81,8 +81,8 @@ void xive_notify_locked(struct msk_xive *x, uint32_t lisn, uint32_t w, struct xi
 		msk_ledger_lose(x->ledger, why, w);
 		return;
 	}
-	if (!ring_grow(e)) {
-		msk_ledger_lose(x->ledger, MSK_LOSS_INJECTED, w);
+	if (!ring_grow(e)) { /* the host is out of memory (not subject to fault injection) */
+		msk_ledger_lose(x->ledger, MSK_LOSS_TABLE_FAULT, w);
 		return;
 	}
 	uint32_t entry = (uint32_t)e->gen << 31 | (s->eas_eisn & 0x7FFFFFFFu);
@@ -165,7 +165,8 @@ int msk_xive_set_queue(struct msk_xive *x, uint32_t cpu, unsigned int prio, uint
 				       "[0x%llx, +2^%u) is not in RAM",
 				       cpu, prio, (unsigned long long)qaddr, qshift);
 		cap = RING_MIN < (1u << (qshift - 2)) ? RING_MIN : 1u << (qshift - 2);
-		ring = msk_malloc((size_t)cap * sizeof(*ring));
+		/* The model's record of the queue the guest configures: not subject to injection. */
+		ring = msk_model_malloc((size_t)cap * sizeof(*ring));
 		if (!ring)
 			return msk_err(MSK_ENOMEM,
 				       "xive: END (CPU %u, priority %u): out of "

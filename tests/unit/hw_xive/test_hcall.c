@@ -201,13 +201,17 @@ static void test_set_queue_config(void **state)
 		assert_int_equal(after[2], sizes[i]);
 		assert_int_equal(after[3], 0);
 	}
-	/* Out of memory in the hypervisor: H_HARDWARE, nothing changes. */
-	get_queue(f, 2, 5, before);
-	msk_fault_fail_alloc(1);
-	assert_int_equal(H(f, op, 0, 2, 5, qp, 12), MSK_H_HARDWARE);
+	/*
+	 * The model's record of a queue is not subject to fault injection (a
+	 * failed allocation lands only where the OS allocates; the firmware's
+	 * own refusals are the "firmware" controller fault): it succeeds.
+	 */
+	msk_fault_fail_alloc_from(1);
+	assert_int_equal(H(f, op, 0, 2, 5, qp, 12), MSK_H_SUCCESS);
 	msk_fault_reset();
 	get_queue(f, 2, 5, after);
-	assert_memory_equal(before, after, sizeof(before));
+	assert_int_equal(after[1], qp);
+	assert_int_equal(after[2], 12);
 	/* Size 0 resets the queue, whatever the page. */
 	assert_int_equal(H(f, op, 0, 2, 5, 0x123, 0), MSK_H_SUCCESS);
 	get_queue(f, 2, 5, after);
