@@ -7,6 +7,7 @@
  * and /proc/irq say about its PCI MSI/MSI-X vectors, and the scenario that
  * replays them (cmd_import.c drives these).
  *
+ *   import_fs.c        how files are reached (struct imp_fs): regular files only
  *   import_proc.c      /proc/interrupts: CPU columns, one raw row per irq
  *   import_sysfs.c     /sys/bus/pci/devices: IDs, capabilities, msi_irqs/
  *   import_affinity.c  /proc/irq/N/{effective,smp}_affinity_list, CPU lists
@@ -26,10 +27,46 @@
 
 #include <msikit/cpumask.h>
 
-#define IMP_MAX_COLUMNS 8192u /* CPU columns of /proc/interrupts */
-#define IMP_MAX_VECTORS 2048u /* MSI-X table entries (MSI: 32) */
-#define IMP_MAX_LINE	(1u << 20)
-#define IMP_NO_IRQ	UINT32_MAX
+#define IMP_MAX_COLUMNS	      8192u  /* CPU columns of /proc/interrupts */
+#define IMP_MAX_VECTORS	      2048u  /* MSI-X table entries (MSI: 32) */
+#define IMP_MAX_TOTAL_VECTORS 16384u /* PCI MSI vectors of the whole machine */
+#define IMP_MAX_LINE	      (1u << 20)
+#define IMP_NO_IRQ	      UINT32_MAX
+
+/*
+ * How the readers reach files: imp_fs_real (import_fs.c), or memory (the
+ * fuzz target tests/fuzz/fuzz_import.c). A NULL struct imp_fs * is the
+ * real one.
+ */
+struct imp_fs {
+	/*
+	 * Open path to read. Anything but a regular file is refused (-EISDIR
+	 * a directory, -ESPIPE a FIFO, -ENXIO a device or socket) unless
+	 * stream (the file given as --proc-interrupts: a pipe, a terminal;
+	 * "-" is stdin). 0 and *out, or -errno (-ENOENT: absent).
+	 */
+	int (*open)(const struct imp_fs *fs, const char *path, bool stream, FILE **out);
+	/*
+	 * fn(arg, name) for each entry of dir but "." and "..", in any order,
+	 * until one returns non-zero (returned). 0, or -errno (-ENOENT
+	 * absent, -ENOTDIR not a directory, -ELOOP a symlink loop).
+	 */
+	int (*list)(const struct imp_fs *fs, const char *dir,
+		    int (*fn)(void *arg, const char *name), void *arg);
+	void *ctx;
+};
+extern const struct imp_fs imp_fs_real;
+
+/*
+ * imp_fs_open() - open a file through fs (NULL: the real one)
+ * Context: import readers. Return: 1 and *out (close it with
+ * imp_fs_close()), 0 when it is absent and optional (ENOENT only), -1
+ * when it cannot be opened ("msikit: PATH: cannot open: why (ERRNO)").
+ */
+int imp_fs_open(const struct imp_fs *fs, const char *path, bool stream, bool optional, FILE **out);
+void imp_fs_close(FILE *f);
+/* The text of an imp_fs error: "a FIFO, not a regular file: Illegal seek (ESPIPE)". */
+const char *imp_fs_why(int err, char *buf, size_t size);
 
 /* One numbered row of /proc/interrupts, as written. */
 struct imp_row {
@@ -67,6 +104,7 @@ struct imp_msi_irq {
 };
 
 struct imp_sysfs {
+	const struct imp_fs *fs;
 	const char *dir;
 	struct imp_msi_irq *irqs; /* every msi_irqs entry of every function, sorted by irq */
 	unsigned int nirqs;
@@ -107,6 +145,7 @@ struct imp_dev {
 enum imp_model { IMP_MODEL_PER_DEVICE, IMP_MODEL_GLOBAL, IMP_MODEL_UNKNOWN };
 
 struct imp {
+	const struct imp_fs *fs; /* NULL: the real file system */
 	struct imp_proc proc;
 	struct imp_sysfs sysfs;
 	const char *procirq_dir;
@@ -136,8 +175,11 @@ int imp_fail(const char *file, unsigned int line, const char *fmt, ...)
 /* "msikit: warning: what" on stderr. */
 void imp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* import_proc.c: read and check the whole file. 0 or -1 (reported); frees on failure. */
-int imp_proc_read(struct imp_proc *p, const char *path);
+/*
+ * import_proc.c: read and check the whole file (through fs; it may be a
+ * pipe, "-" is stdin). 0 or -1 (reported); frees on failure.
+ */
+int imp_proc_read(struct imp_proc *p, const struct imp_fs *fs, const char *path);
 /* The same from an open stream (tests). */
 int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f);
 void imp_proc_free(struct imp_proc *p);
@@ -146,7 +188,7 @@ void imp_proc_free(struct imp_proc *p);
  * import_sysfs.c: every function's msi_irqs/ under dir (missing: none).
  * 0 or -1 (a bad msi_irqs entry, reported).
  */
-int imp_sysfs_scan(struct imp_sysfs *s, const char *dir);
+int imp_sysfs_scan(struct imp_sysfs *s, const struct imp_fs *fs, const char *dir);
 /* The function owning irq, or NULL. */
 const struct imp_msi_irq *imp_sysfs_irq(const struct imp_sysfs *s, uint32_t irq);
 /* IDs and capabilities of one function (missing files: 0). 0 or -1 (reported). */
@@ -165,8 +207,8 @@ int imp_cpulist_parse(const char *s, unsigned int limit, struct msk_cpumask *out
  * (folded past limit, as above). Missing files leave them unknown. 0 or -1
  * (a malformed file, reported).
  */
-int imp_affinity_read(const char *dir, uint32_t irq, unsigned int limit, struct imp_vector *v,
-		      bool *folded);
+int imp_affinity_read(const struct imp_fs *fs, const char *dir, uint32_t irq, unsigned int limit,
+		      struct imp_vector *v, bool *folded);
 
 /*
  * import_model.c: build the functions and vectors from the rows (with

@@ -437,7 +437,7 @@ int imp_build(struct imp *im)
 					d->bdf, d->nvec);
 		for (unsigned int k = 0; k < d->nvec && im->procirq_dir; k++)
 			if (d->vec[k].present &&
-			    imp_affinity_read(im->procirq_dir, d->vec[k].irq, im->cpu_limit,
+			    imp_affinity_read(im->fs, im->procirq_dir, d->vec[k].irq, im->cpu_limit,
 					      &d->vec[k], &folded) < 0)
 				return -1;
 		find_managed(im, d);

@@ -311,14 +311,13 @@ int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f)
 	return rc;
 }
 
-int imp_proc_read(struct imp_proc *p, const char *path)
+int imp_proc_read(struct imp_proc *p, const struct imp_fs *fs, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		memset(p, 0, sizeof(*p));
-		return imp_fail(path, 0, "cannot open: %s", strerror(errno));
-	}
+	FILE *f;
+	memset(p, 0, sizeof(*p));
+	if (imp_fs_open(fs, path, true, false, &f) < 0)
+		return -1;
 	int rc = imp_proc_parse(p, path, f);
-	fclose(f);
+	imp_fs_close(f);
 	return rc;
 }

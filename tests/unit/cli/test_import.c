@@ -267,7 +267,7 @@ static void test_build_sysfs_rank(void **state)
 	struct imp im;
 	memset(&im, 0, sizeof(im));
 	assert_int_equal(parse(&im.proc, xive), 0);
-	assert_int_equal(imp_sysfs_scan(&im.sysfs, MSK_TEST_DATA_DIR "/../scenario/import/sysfs"),
+	assert_int_equal(imp_sysfs_scan(&im.sysfs, NULL, MSK_TEST_DATA_DIR "/../scenario/import/sysfs"),
 			 0);
 	assert_int_equal(im.sysfs.nirqs, 4);
 	assert_int_equal(imp_build(&im), 0);
