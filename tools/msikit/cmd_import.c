@@ -106,9 +106,10 @@ int cmd_import(int argc, char **argv)
 	im.procirq_dir = o.procirq;
 	im.arch_override = o.arch;
 	int code = CLI_EXIT_USAGE;
-	if (imp_proc_read(&im.proc, NULL, o.proc) < 0)
-		goto out;
+	/* sysfs first: it says which rows of other chips are PCI MSI vectors to keep */
 	if (o.sysfs && imp_sysfs_scan(&im.sysfs, NULL, o.sysfs) < 0)
+		goto out;
+	if (imp_proc_read(&im.proc, NULL, o.proc, imp_row_wanted, &im) < 0)
 		goto out;
 	if (imp_build(&im) < 0)
 		goto out;

@@ -31,6 +31,7 @@
 #define IMP_MAX_VECTORS	      2048u  /* MSI-X table entries (MSI: 32) */
 #define IMP_MAX_TOTAL_VECTORS 16384u /* PCI MSI vectors of the whole machine */
 #define IMP_MAX_LINE	      (1u << 20)
+#define IMP_MAX_CELLS	      (1u << 25) /* counts kept: rows x CPU columns (256 MiB) */
 #define IMP_NO_IRQ	      UINT32_MAX
 
 /*
@@ -79,6 +80,12 @@ struct imp_row {
 	char *name; /* the actions, "" when the irq has none */
 };
 
+/* An irq number of the file and the line that listed it (import_proc.c). */
+struct imp_seen {
+	uint32_t irq; /* IMP_NO_IRQ: a free slot */
+	unsigned int line;
+};
+
 /* The whole file. */
 struct imp_proc {
 	const char *path;
@@ -86,6 +93,8 @@ struct imp_proc {
 	unsigned int *col_cpu; /* CPU number of each column (CPU<n> of the header) */
 	struct imp_row *rows;
 	unsigned int nrows, cap, lines;
+	struct imp_seen *seen; /* every irq number read so far: a hash set (open addressing) */
+	unsigned int nseen, seen_cap;
 };
 
 /* What a function's sysfs directory says (0 / false: unknown). */
@@ -136,7 +145,8 @@ struct imp_dev {
 	bool msix;		/* MSI-X (else MSI) */
 	bool kind_guessed;	/* neither the chip name nor sysfs said which */
 	unsigned int nvec;	/* highest index + 1 */
-	struct imp_vector *vec; /* IMP_MAX_VECTORS entries, by index */
+	struct imp_vector *vec; /* vcap entries, by index (grown to the highest index) */
+	unsigned int vcap;
 	struct imp_sysfs_dev sys;
 	unsigned int pre, post; /* managed: vectors before and after the queues */
 	bool managed;
@@ -162,6 +172,7 @@ struct imp {
 	struct msk_cpumask online; /* simulated CPUs that had a column */
 	struct imp_dev **devs;
 	unsigned int ndevs;
+	struct imp_dev **by_rid; /* 65536: the function of each segment-0000 bus:dev.fn */
 	unsigned int nvectors, nmanaged, ninferred_aff, ninferred_index;
 	unsigned int skipped_rows; /* MSI rows that cannot be modelled (segment != 0) */
 	uint64_t real_total, replay_total;
@@ -172,16 +183,33 @@ struct imp {
 /* "msikit: FILE:LINE: what" on stderr; returns -1. line 0: "msikit: FILE: what". */
 int imp_fail(const char *file, unsigned int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * s as it may go in a message: printable ASCII as is, any other byte (and
+ * '\\') as \xNN, cut with "..." to fit size (IMP_QUOTE_MAX: 64 bytes of
+ * input at least). Return: buf.
+ */
+#define IMP_QUOTE_MAX 280
+const char *imp_quote(const char *s, char *buf, size_t size);
 /* "msikit: warning: what" on stderr. */
 void imp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * import_proc.c: read and check the whole file (through fs; it may be a
- * pipe, "-" is stdin). 0 or -1 (reported); frees on failure.
+ * Which rows to keep (the others are checked, then dropped): NULL keeps
+ * every row. The import keeps only rows that can be PCI MSI vectors
+ * (imp_row_wanted), so a file of a million other rows costs little memory.
  */
-int imp_proc_read(struct imp_proc *p, const struct imp_fs *fs, const char *path);
-/* The same from an open stream (tests). */
-int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f);
+/* IMP_MAX_CELLS; tests lower it. */
+extern unsigned long imp_max_cells;
+typedef bool (*imp_keep_fn)(void *ctx, const struct imp_row *r);
+/*
+ * import_proc.c: read and check the whole file (through fs; it may be a
+ * pipe, "-" is stdin). Rows kept times CPU columns are at most
+ * IMP_MAX_CELLS. 0 or -1 (reported); frees on failure.
+ */
+int imp_proc_read(struct imp_proc *p, const struct imp_fs *fs, const char *path, imp_keep_fn keep,
+		  void *ctx);
+/* The same from an open stream. */
+int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f, imp_keep_fn keep, void *ctx);
 void imp_proc_free(struct imp_proc *p);
 
 /*
@@ -215,6 +243,8 @@ int imp_affinity_read(const struct imp_fs *fs, const char *dir, uint32_t irq, un
  * sysfs when s->dir, /proc/irq when procirq_dir). 0 or -1 (reported).
  */
 int imp_build(struct imp *im);
+/* Can this row be a PCI MSI vector (its chip, or sysfs msi_irqs/ of im)? (imp_keep_fn) */
+bool imp_row_wanted(void *im, const struct imp_row *r);
 /*
  * Choose the scale (requested 0: automatic) and fill every vector's
  * replayed counts. Returns the scale.

@@ -43,7 +43,7 @@ static int parse(struct imp_proc *p, const char *text)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	assert_non_null(f);
-	int rc = imp_proc_parse(p, "mem", f);
+	int rc = imp_proc_parse(p, "mem", f, NULL, NULL);
 	fclose(f);
 	return rc;
 }
@@ -144,7 +144,7 @@ static void test_proc_errors(void **state)
 	struct imp_proc p;
 	FILE *f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
 	capture_stderr();
-	int rc = imp_proc_parse(&p, "mem", f);
+	int rc = imp_proc_parse(&p, "mem", f, NULL, NULL);
 	fclose(f);
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(captured_text(), "mem:2: binary data"));
@@ -267,8 +267,8 @@ static void test_build_sysfs_rank(void **state)
 	struct imp im;
 	memset(&im, 0, sizeof(im));
 	assert_int_equal(parse(&im.proc, xive), 0);
-	assert_int_equal(imp_sysfs_scan(&im.sysfs, NULL, MSK_TEST_DATA_DIR "/../scenario/import/sysfs"),
-			 0);
+	assert_int_equal(
+		imp_sysfs_scan(&im.sysfs, NULL, MSK_TEST_DATA_DIR "/../scenario/import/sysfs"), 0);
 	assert_int_equal(im.sysfs.nirqs, 4);
 	assert_int_equal(imp_build(&im), 0);
 	assert_string_equal(im.arch, "ppc64");
