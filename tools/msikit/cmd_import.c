@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -96,6 +97,47 @@ static int check_counts(const struct imp *im)
 	return 0;
 }
 
+/*
+ * The scenario runs here: written with RAISE = false (everything as in the
+ * replay - the machine, every function plugged in, its vectors allocated,
+ * sparse ones with alloc_at, requested, steered to each CPU and back - but
+ * one interrupt per vector and CPU, and no count checked) and run in this
+ * process. A scenario that would fail
+ * (vectors that do not fit the CPUs or the remapping table, a name the API
+ * refuses, ...) is refused now, with the reason, rather than written.
+ * 0, or -1 (reported). A platform that is not built cannot be checked: the
+ * run will say so itself.
+ */
+static int check_runs(const struct imp *im, const struct imp_sources *src, const char *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return imp_fail(src->proc, 0, "out of memory");
+	int w = imp_write(m, im, src, false);
+	if (fclose(m) != 0 || w < 0) {
+		free(text);
+		return imp_fail(src->proc, 0, "out of memory");
+	}
+	struct scn_opts so = {
+		.file = out ? out : "stdout", .source = text, .source_len = len, .quiet = true
+	};
+	struct scn_result res;
+	scn_run(&so, &res);
+	int rc = 0;
+	if (res.exit_code != CLI_EXIT_PASS && !res.platform_missing) {
+		char why[512];
+		rc = imp_fail(src->proc, 0,
+			      "the scenario would not run on the simulated %s, not written: %s",
+			      src->arch_override ? src->arch_override : im->arch,
+			      scn_reason(&res, why, sizeof(why)));
+	}
+	scn_result_free(&res);
+	free(text);
+	return rc;
+}
+
 int cmd_import(int argc, char **argv)
 {
 	struct import_opts o;
@@ -125,17 +167,22 @@ int cmd_import(int argc, char **argv)
 		imp_warn("%s: replaying all %" PRIu64 " interrupts would take long: counts are "
 			 "divided by %" PRIu64 " (--scale 1 to replay them all)",
 			 o.proc, im.real_total, im.scale);
-	FILE *f = o.out ? fopen(o.out, "w") : stdout;
-	if (!f) {
-		cli_error("%s: cannot write: %s", o.out, strerror(errno));
-		goto out;
-	}
 	struct imp_sources src = {
 		.proc = o.proc, .sysfs = o.sysfs, .procirq = o.procirq, .arch_override = o.arch
 	};
-	int w = imp_write(f, &im, &src);
+	if (check_runs(&im, &src, o.out) < 0)
+		goto out;
+	char why[128];
+	FILE *f = o.out ? fopen(o.out, "w") : stdout;
+	if (!f) {
+		cli_error("%s: cannot write: %s", o.out, cli_errno_text(errno, why, sizeof(why)));
+		goto out;
+	}
+	int w = imp_write(f, &im, &src, true);
+	errno = 0;
 	if ((o.out ? fclose(f) : fflush(f)) != 0 || w < 0) {
-		cli_error("%s: cannot write the scenario", o.out ? o.out : "stdout");
+		cli_error("%s: cannot write the scenario: %s", o.out ? o.out : "stdout",
+			  cli_errno_text(errno ? errno : EIO, why, sizeof(why)));
 		code = CLI_EXIT_INTERNAL;
 		goto out;
 	}

@@ -254,11 +254,17 @@ uint64_t imp_choose_scale(struct imp *im, uint64_t requested);
 uint64_t imp_cost(const struct imp *im, uint64_t scale);
 void imp_free(struct imp *im);
 
-/* import_write.c: the scenario. 0, or -1 when the stream failed. */
+/*
+ * import_write.c: the scenario. raise false writes RAISE = false: the
+ * scenario allocates, requests and steers every vector as always but
+ * raises one interrupt per vector and CPU and checks no count (what
+ * cmd_import runs to check the scenario works here before writing it).
+ * 0, or -1 when the stream failed.
+ */
 struct imp_sources {
 	const char *proc, *sysfs, *procirq;
 	const char *arch_override;
 };
-int imp_write(FILE *o, const struct imp *im, const struct imp_sources *src);
+int imp_write(FILE *o, const struct imp *im, const struct imp_sources *src, bool raise);
 
 #endif

@@ -355,7 +355,7 @@ static void test_write(void **state)
 	size_t len = 0;
 	FILE *o = open_memstream(&text, &len);
 	struct imp_sources src = { .proc = "server.txt" };
-	assert_int_equal(imp_write(o, &im, &src), 0);
+	assert_int_equal(imp_write(o, &im, &src, true), 0);
 	fclose(o);
 	static const char *const want[] = {
 		"--   /proc/interrupts  server.txt\n",
@@ -367,7 +367,8 @@ static void test_write(void **state)
 		 "counts = { [0] = 13 } },"),
 		"[1] = { \"\", aff = \"2\", eff = 2, inferred = true },", /* 1 / 10 rounds to 0 */
 		"Counts: divided by 10 (--scale)",
-		"d:raise(index, v.counts[cpu], { every = 1 })",
+		"local RAISE = true",
+		"d:raise(index, RAISE and v.counts[cpu] or 1, { every = 1 })",
 		"  { \"0000:23:00.0\", 1, 2, 1644, 16441 },\n",
 		"msikit.expect(ledger.lost == 0",
 	};
@@ -376,13 +377,28 @@ static void test_write(void **state)
 			fail_msg("the scenario lacks: %s", want[i]);
 	free(text);
 	imp_free(&im);
-	/* names are Lua strings: quotes, backslashes and control bytes escaped */
-	build_from(&im, "CPU0\n 5: 1 PCI-MSIX-0000:01:00.0 0-edge a\"b\\c\x01\n");
+	/* names are Lua strings: quotes, backslashes, control and non-ASCII bytes escaped */
+	build_from(&im, "CPU0\n 5: 1 PCI-MSIX-0000:01:00.0 0-edge a\"b\\c\x01\xff\n");
 	imp_choose_scale(&im, 1);
 	o = open_memstream(&text, &len);
-	assert_int_equal(imp_write(o, &im, &src), 0);
+	assert_int_equal(imp_write(o, &im, &src, true), 0);
 	fclose(o);
-	assert_non_null(strstr(text, "[0] = { \"a\\\"b\\\\c\\001\""));
+	assert_non_null(strstr(text, "[0] = { \"a\\\"b\\\\c\\001\\255\""));
+	for (const char *c = text; *c; c++)
+		assert_true((unsigned char)*c < 0x80); /* the scenario is ASCII */
+	free(text);
+	imp_free(&im);
+	/* MSI-X indices with gaps: the first vectors, then each other one (alloc_at) */
+	build_from(&im, "CPU0 CPU1\n 5: 1 0 PCI-MSIX-0000:01:00.0 0-edge a\n"
+			" 6: 0 1 PCI-MSIX-0000:01:00.0 1-edge b\n"
+			" 7: 0 1 PCI-MSIX-0000:01:00.0 2047-edge c\n");
+	imp_choose_scale(&im, 1);
+	o = open_memstream(&text, &len);
+	assert_int_equal(imp_write(o, &im, &src, false), 0);
+	fclose(o);
+	assert_non_null(strstr(text, "msix = 2048, nvec = 2, last = 2047, sparse = true,"));
+	assert_non_null(strstr(text, "local RAISE = false"));
+	assert_non_null(strstr(text, "d:alloc_at(index)"));
 	free(text);
 	imp_free(&im);
 }
