@@ -79,65 +79,6 @@ static int parse_args(int argc, char **argv, struct import_opts *o)
 	return 0;
 }
 
-/* d:raise takes at most 2^32-1 events at a time: refuse a scale that leaves more. */
-static int check_counts(const struct imp *im)
-{
-	for (unsigned int i = 0; i < im->ndevs; i++)
-		for (unsigned int k = 0; k < im->devs[i]->nvec; k++) {
-			const struct imp_vector *v = &im->devs[i]->vec[k];
-			for (unsigned int c = 0; v->present && c < im->ncpus; c++)
-				if (v->count[c] > UINT32_MAX)
-					return imp_fail(
-						im->proc.path, v->line,
-						"irq %u: %" PRIu64 " interrupts on CPU %u at "
-						"--scale %" PRIu64
-						": more than one replay can raise (4294967295)",
-						v->irq, v->count[c], c, im->scale);
-		}
-	return 0;
-}
-
-/*
- * The scenario runs here: written with RAISE = false (everything as in the
- * replay - the machine, every function plugged in, its vectors allocated,
- * sparse ones with alloc_at, requested, steered to each CPU and back - but
- * one interrupt per vector and CPU, and no count checked) and run in this
- * process. A scenario that would fail
- * (vectors that do not fit the CPUs or the remapping table, a name the API
- * refuses, ...) is refused now, with the reason, rather than written.
- * 0, or -1 (reported). A platform that is not built cannot be checked: the
- * run will say so itself.
- */
-static int check_runs(const struct imp *im, const struct imp_sources *src, const char *out)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	if (!m)
-		return imp_fail(src->proc, 0, "out of memory");
-	int w = imp_write(m, im, src, false);
-	if (fclose(m) != 0 || w < 0) {
-		free(text);
-		return imp_fail(src->proc, 0, "out of memory");
-	}
-	struct scn_opts so = {
-		.file = out ? out : "stdout", .source = text, .source_len = len, .quiet = true
-	};
-	struct scn_result res;
-	scn_run(&so, &res);
-	int rc = 0;
-	if (res.exit_code != CLI_EXIT_PASS && !res.platform_missing) {
-		char why[512];
-		rc = imp_fail(src->proc, 0,
-			      "the scenario would not run on the simulated %s, not written: %s",
-			      src->arch_override ? src->arch_override : im->arch,
-			      scn_reason(&res, why, sizeof(why)));
-	}
-	scn_result_free(&res);
-	free(text);
-	return rc;
-}
-
 int cmd_import(int argc, char **argv)
 {
 	struct import_opts o;
@@ -156,7 +97,7 @@ int cmd_import(int argc, char **argv)
 	if (imp_build(&im) < 0)
 		goto out;
 	imp_choose_scale(&im, o.scale);
-	if (check_counts(&im) < 0)
+	if (imp_check_counts(&im) < 0)
 		goto out;
 	if (im.real_cpus > im.cpu_limit)
 		imp_warn("%s: %u CPUs; the simulated %s has at most %u: CPU n is replayed as CPU n "
@@ -170,7 +111,7 @@ int cmd_import(int argc, char **argv)
 	struct imp_sources src = {
 		.proc = o.proc, .sysfs = o.sysfs, .procirq = o.procirq, .arch_override = o.arch
 	};
-	if (check_runs(&im, &src, o.out) < 0)
+	if (imp_check_runs(&im, &src, o.out) < 0)
 		goto out;
 	char why[128];
 	FILE *f = o.out ? fopen(o.out, "w") : stdout;

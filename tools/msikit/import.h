@@ -14,6 +14,7 @@
  *   import_model.c     rows -> PCI functions and vectors, managed queues,
  *                      CPUs and counts the simulator can hold, the scale
  *   import_write.c     the Lua scenario
+ *   import_verify.c    the checks before it is written: counts, and a run
  *
  * Every reader reports bad input as "FILE:LINE: what is wrong" through
  * imp_fail() and returns -1; the caller exits 2 (nothing is written).
@@ -266,5 +267,17 @@ struct imp_sources {
 	const char *arch_override;
 };
 int imp_write(FILE *o, const struct imp *im, const struct imp_sources *src, bool raise);
+
+/*
+ * import_verify.c: imp_check_counts() refuses a count the replay cannot
+ * raise at this scale (more than 2^32-1 on one CPU); imp_check_runs()
+ * writes the scenario with RAISE = false and runs it in this process
+ * (scn_run, its file named out): one that fails is refused with the first
+ * failure ("FILE: the scenario would not run on the simulated ARCH, not
+ * written: ..."); an arch that is not built is not checked.
+ * Context: after imp_choose_scale(). Return: 0, or -1 (reported).
+ */
+int imp_check_counts(const struct imp *im);
+int imp_check_runs(const struct imp *im, const struct imp_sources *src, const char *out);
 
 #endif
