@@ -6,6 +6,7 @@
  * are made well-formed UTF-8 first (jstr): an invalid byte becomes U+FFFD.
  */
 #include "report/internal.h"
+#include "report/json_str.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -55,23 +56,25 @@ static cJSON *ji64(int64_t v)
 }
 
 /* Every string of the report enters here: made well-formed UTF-8 (msk_report_utf8_clean). */
-static cJSON *jstr(const char *s)
+cJSON *report_json_str(const char *s)
 {
 	if (!s)
 		return cJSON_CreateNull();
 	char small[256];
 	size_t n = msk_report_utf8_clean(s, NULL, 0);
-	if (n < sizeof(small)) {
-		msk_report_utf8_clean(s, small, sizeof(small));
-		return cJSON_CreateString(small);
-	}
-	char *big = msk_malloc(n + 1);
-	if (!big)
+	char *clean = n < sizeof(small) ? small : msk_malloc(n + 1);
+	if (!clean)
 		return NULL;
-	msk_report_utf8_clean(s, big, n + 1);
-	cJSON *item = cJSON_CreateString(big);
-	msk_free(big);
+	msk_report_utf8_clean(s, clean, n + 1);
+	cJSON *item = cJSON_CreateString(clean);
+	if (clean != small)
+		msk_free(clean);
 	return item;
+}
+
+static cJSON *jstr(const char *s)
+{
+	return report_json_str(s);
 }
 
 /* An array of the names in a "|"-separated list. */

@@ -11,21 +11,13 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "report/json_str.h"
 
 cJSON *cli_json_str(const char *s)
 {
-	if (!s)
-		return cJSON_CreateNull();
-	size_t n = msk_report_utf8_clean(s, NULL, 0);
-	char *clean = malloc(n + 1);
-	if (!clean)
-		return NULL;
-	msk_report_utf8_clean(s, clean, n + 1);
-	cJSON *item = cJSON_CreateString(clean);
-	free(clean);
-	return item;
+	return report_json_str(s);
 }
 
 cJSON *cli_json_u64(uint64_t v)
