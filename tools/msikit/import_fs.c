@@ -49,7 +49,8 @@ static int real_open(const struct imp_fs *fs, const char *path, bool stream, FIL
 		rc = -errno;
 	else if (!S_ISREG(st.st_mode) && (!stream || S_ISDIR(st.st_mode)))
 		rc = type_error(st.st_mode);
-	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+	int fl = rc == 0 ? fcntl(fd, F_GETFL) : 0;
+	if (rc == 0 && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
 		rc = -errno; /* reads block again: a pipe's writer may be slow */
 	if (rc == 0 && !(*out = fdopen(fd, "r")))
 		rc = -errno;
@@ -63,14 +64,14 @@ static int real_list(const struct imp_fs *fs, const char *dir,
 {
 	(void)fs;
 	DIR *d = opendir(dir);
-	if (!d)
-		return -errno;
+	if (!d) /* -1 means "reported" to the callers: EPERM is told as EACCES */
+		return errno == EPERM ? -EACCES : -errno;
 	int rc = 0;
 	struct dirent *e;
 	for (;;) {
 		errno = 0; /* readdir() sets it on an error only */
 		if (!(e = readdir(d))) {
-			rc = -errno;
+			rc = errno == EPERM ? -EACCES : -errno;
 			break;
 		}
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
