@@ -268,6 +268,23 @@ int msk_report_write_interrupts(const struct msk_report_snapshot *snap, unsigned
 int msk_report_write_tree(const struct msk_report_snapshot *snap,
 			  const struct msk_report_sink *out);
 
+/**
+ * msk_report_utf8_clean() - a string made well-formed UTF-8, for JSON
+ * @s: a NUL-terminated string of any bytes
+ * @out: where to write the result (NUL-terminated), or NULL to measure
+ * @size: bytes at @out
+ *
+ * Copies @s, replacing each byte that does not belong to a well-formed
+ * UTF-8 sequence (RFC 3629: overlong forms, surrogates, code points past
+ * U+10FFFF and truncated sequences are not) by U+FFFD (EF BF BD). Every
+ * string the JSON report writes goes through it. A result longer than
+ * @size - 1 is cut at a sequence boundary.
+ *
+ * Context: any thread; no allocation.
+ * Return: the length of the whole result (without the NUL), as snprintf().
+ */
+size_t msk_report_utf8_clean(const char *s, char *out, size_t size);
+
 /* Flags of msk_report_write_json(). */
 #define MSK_REPORT_JSON_COMPACT (1u << 0) /* one line instead of indented */
 

@@ -2,9 +2,11 @@
 /*
  * The JSON report (cJSON). Keys are added in a fixed order, so equal
  * snapshots print equal text. 64-bit numbers are written as raw exact
- * integers: a double would round counters and seeds beyond 2^53.
+ * integers: a double would round counters and seeds beyond 2^53. Strings
+ * are made well-formed UTF-8 first (jstr): an invalid byte becomes U+FFFD.
  */
 #include "report/internal.h"
+#include "report/json_str.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -13,6 +15,7 @@
 
 #include <msikit/version.h>
 
+#include "base/alloc.h"
 #include "base/error.h"
 
 /* A tree under construction; any failed allocation sets oom and drops the item. */
@@ -52,9 +55,26 @@ static cJSON *ji64(int64_t v)
 	return cJSON_CreateRaw(num);
 }
 
+/* Every string of the report enters here: made well-formed UTF-8 (msk_report_utf8_clean). */
+cJSON *report_json_str(const char *s)
+{
+	if (!s)
+		return cJSON_CreateNull();
+	char small[256];
+	size_t n = msk_report_utf8_clean(s, NULL, 0);
+	char *clean = n < sizeof(small) ? small : msk_malloc(n + 1);
+	if (!clean)
+		return NULL;
+	msk_report_utf8_clean(s, clean, n + 1);
+	cJSON *item = cJSON_CreateString(clean);
+	if (clean != small)
+		msk_free(clean);
+	return item;
+}
+
 static cJSON *jstr(const char *s)
 {
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+	return report_json_str(s);
 }
 
 /* An array of the names in a "|"-separated list. */
@@ -66,7 +86,7 @@ static cJSON *jnames(struct jb *b, const char *names)
 		const char *bar = strchr(names, '|');
 		size_t len = bar ? (size_t)(bar - names) : strlen(names);
 		snprintf(one, sizeof(one), "%.*s", (int)len, names);
-		jpush(b, arr, cJSON_CreateString(one));
+		jpush(b, arr, jstr(one));
 		names += len + (bar ? 1 : 0);
 	}
 	return arr;

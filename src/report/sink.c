@@ -2,6 +2,7 @@
 /* Report sinks (FILE *, memory buffer) and the writers' text output. */
 #include "report/internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +13,8 @@ static int file_write(void *ctx, const char *data, size_t len)
 {
 	FILE *f = ctx;
 	if (len && fwrite(data, 1, len, f) != len)
-		return msk_err(MSK_EIO, "report: short write (%zu bytes)", len);
+		return msk_err(MSK_EIO, "report: short write (%zu bytes): %s", len,
+			       strerror(errno));
 	return 0;
 }
 

@@ -124,6 +124,26 @@ const char *cli_scenario_dir(void);
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_check_form(const char *form);
 
+/*
+ * cli_json.c: the command's own JSON values. cli_json_str() makes the
+ * string well-formed UTF-8 first (an invalid byte becomes U+FFFD, as in
+ * the report: msk_report_utf8_clean) and gives null for NULL;
+ * cli_json_u64()/cli_json_i64() are exact integers (never a double).
+ * Context: any. Return: a new item, or NULL when out of memory.
+ * cli_json_add() adds item under key (deleting it on failure): false when
+ * either is NULL or out of memory.
+ */
+struct cJSON;
+struct cJSON *cli_json_str(const char *s);
+struct cJSON *cli_json_u64(uint64_t v);
+struct cJSON *cli_json_i64(int64_t v);
+bool cli_json_add(struct cJSON *obj, const char *key, struct cJSON *item);
+/*
+ * "No space left on device (ENOSPC)": the text and name of an errno value
+ * in buf. Context: any. Return: buf.
+ */
+const char *cli_errno_text(int err, char *buf, size_t size);
+
 /* "msikit: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

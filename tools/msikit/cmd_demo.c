@@ -106,16 +106,16 @@ static void fill_row(struct row *r, const char *file, const char *form,
 	r->errors = res->errors.n + res->invariants.n;
 	for (unsigned int i = 0; i < s->nr_violations; i++) {
 		cJSON *v = cJSON_CreateObject();
-		cJSON_AddStringToObject(v, "rule", msk_msi_rule_name(s->violations[i].rule));
-		cJSON_AddStringToObject(v, "device", s->violations[i].device);
-		cJSON_AddStringToObject(v, "domain", s->violations[i].domain);
-		cJSON_AddStringToObject(v, "detail", s->violations[i].detail);
+		cli_json_add(v, "rule", cli_json_str(msk_msi_rule_name(s->violations[i].rule)));
+		cli_json_add(v, "device", cli_json_str(s->violations[i].device));
+		cli_json_add(v, "domain", cli_json_str(s->violations[i].domain));
+		cli_json_add(v, "detail", cli_json_str(s->violations[i].detail));
 		cJSON_AddItemToArray(r->json_violations, v);
 	}
 	for (unsigned int i = 0; i < res->errors.n; i++)
-		cJSON_AddItemToArray(r->json_errors, cJSON_CreateString(res->errors.v[i]));
+		cJSON_AddItemToArray(r->json_errors, cli_json_str(res->errors.v[i]));
 	for (unsigned int i = 0; i < res->invariants.n; i++)
-		cJSON_AddItemToArray(r->json_errors, cJSON_CreateString(res->invariants.v[i]));
+		cJSON_AddItemToArray(r->json_errors, cli_json_str(res->invariants.v[i]));
 	bool sound = !res->ledger_broken && res->invariants.n == 0 && res->expect_total > 0 &&
 		     res->expect_failed == 0;
 	if (strcmp(form, "before") == 0) {
@@ -178,27 +178,26 @@ static void print_json(struct row *rows, size_t n, unsigned int skipped, unsigne
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &rows[i];
 		cJSON *x = cJSON_CreateObject();
-		cJSON_AddStringToObject(x, "name", r->title);
-		cJSON_AddStringToObject(x, "file", r->file);
-		cJSON_AddStringToObject(x, "form", r->form);
-		cJSON_AddStringToObject(x, "model", r->model);
-		cJSON_AddStringToObject(x, "result", r->result);
+		cli_json_add(x, "name", cli_json_str(r->title));
+		cli_json_add(x, "file", cli_json_str(r->file));
+		cli_json_add(x, "form", cli_json_str(r->form));
+		cli_json_add(x, "model", cli_json_str(r->model));
+		cli_json_add(x, "result", cli_json_str(r->result));
 		if (r->reason[0])
-			cJSON_AddStringToObject(x, "reason", r->reason);
+			cli_json_add(x, "reason", cli_json_str(r->reason));
 		if (r->has_report) {
 			cJSON *l = cJSON_AddObjectToObject(x, "ledger");
-			cJSON_AddNumberToObject(l, "raised", (double)r->ledger.raised);
-			cJSON_AddNumberToObject(l, "delivered", (double)r->ledger.delivered);
-			cJSON_AddNumberToObject(
-				l, "pending",
-				(double)(r->ledger.raised - r->ledger.delivered - r->ledger.lost));
-			cJSON_AddNumberToObject(l, "lost", (double)r->ledger.lost);
+			cli_json_add(l, "raised", cli_json_u64(r->ledger.raised));
+			cli_json_add(l, "delivered", cli_json_u64(r->ledger.delivered));
+			cli_json_add(l, "pending",
+				     cli_json_i64((int64_t)(r->ledger.raised - r->ledger.delivered -
+							    r->ledger.lost)));
+			cli_json_add(l, "lost", cli_json_u64(r->ledger.lost));
 			cJSON *by = cJSON_AddObjectToObject(l, "lost_by_reason");
 			for (int k = 0; k < MSK_LOSS__COUNT; k++)
 				if (r->ledger.lost_by_reason[k])
-					cJSON_AddNumberToObject(
-						by, msk_loss_name((enum msk_loss)k),
-						(double)r->ledger.lost_by_reason[k]);
+					cli_json_add(by, msk_loss_name((enum msk_loss)k),
+						     cli_json_u64(r->ledger.lost_by_reason[k]));
 		} else {
 			cJSON_AddNullToObject(x, "ledger");
 		}
@@ -207,9 +206,9 @@ static void print_json(struct row *rows, size_t n, unsigned int skipped, unsigne
 		r->json_violations = r->json_errors = NULL;
 		cJSON_AddItemToArray(arr, x);
 	}
-	cJSON_AddNumberToObject(o, "skipped", skipped);
-	cJSON_AddNumberToObject(o, "failed", failed);
-	cJSON_AddStringToObject(o, "result", failed ? "fail" : "pass");
+	cli_json_add(o, "skipped", cli_json_i64(skipped));
+	cli_json_add(o, "failed", cli_json_i64(failed));
+	cli_json_add(o, "result", cli_json_str(failed ? "fail" : "pass"));
 	char *s = cJSON_Print(o);
 	if (s)
 		puts(s);

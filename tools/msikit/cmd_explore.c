@@ -46,27 +46,27 @@ static void print_json(const char *file, const char *form, uint64_t a, uint64_t 
 		       const struct failure *f, unsigned long nf)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "scenario", file);
+	cli_json_add(o, "scenario", cli_json_str(file));
 	if (form)
-		cJSON_AddStringToObject(o, "form", form);
+		cli_json_add(o, "form", cli_json_str(form));
 	else
 		cJSON_AddNullToObject(o, "form");
 	cJSON *r = cJSON_AddObjectToObject(o, "seeds");
-	cJSON_AddNumberToObject(r, "from", (double)a);
-	cJSON_AddNumberToObject(r, "to", (double)b);
-	cJSON_AddNumberToObject(o, "runs", (double)(b - a + 1));
+	cli_json_add(r, "from", cli_json_u64(a));
+	cli_json_add(r, "to", cli_json_u64(b));
+	cli_json_add(o, "runs", cli_json_u64(b - a + 1));
 	cJSON *arr = cJSON_AddArrayToObject(o, "failing");
 	for (unsigned long i = 0; i < nf; i++) {
 		char cmd[600];
 		cJSON *x = cJSON_CreateObject();
-		cJSON_AddNumberToObject(x, "seed", (double)f[i].seed);
-		cJSON_AddNumberToObject(x, "exit", f[i].exit_code);
-		cJSON_AddStringToObject(x, "reason", f[i].reason);
+		cli_json_add(x, "seed", cli_json_u64(f[i].seed));
+		cli_json_add(x, "exit", cli_json_i64(f[i].exit_code));
+		cli_json_add(x, "reason", cli_json_str(f[i].reason));
 		replay_cmd(cmd, sizeof(cmd), file, f[i].seed, form);
-		cJSON_AddStringToObject(x, "replay", cmd);
+		cli_json_add(x, "replay", cli_json_str(cmd));
 		cJSON_AddItemToArray(arr, x);
 	}
-	cJSON_AddNumberToObject(o, "failed", (double)nf);
+	cli_json_add(o, "failed", cli_json_u64(nf));
 	cJSON_AddStringToObject(o, "result", nf ? "fail" : "pass");
 	char *s = cJSON_Print(o);
 	if (s)

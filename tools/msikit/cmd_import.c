@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -78,24 +79,6 @@ static int parse_args(int argc, char **argv, struct import_opts *o)
 	return 0;
 }
 
-/* d:raise takes at most 2^32-1 events at a time: refuse a scale that leaves more. */
-static int check_counts(const struct imp *im)
-{
-	for (unsigned int i = 0; i < im->ndevs; i++)
-		for (unsigned int k = 0; k < im->devs[i]->nvec; k++) {
-			const struct imp_vector *v = &im->devs[i]->vec[k];
-			for (unsigned int c = 0; v->present && c < im->ncpus; c++)
-				if (v->count[c] > UINT32_MAX)
-					return imp_fail(
-						im->proc.path, v->line,
-						"irq %u: %" PRIu64 " interrupts on CPU %u at "
-						"--scale %" PRIu64
-						": more than one replay can raise (4294967295)",
-						v->irq, v->count[c], c, im->scale);
-		}
-	return 0;
-}
-
 int cmd_import(int argc, char **argv)
 {
 	struct import_opts o;
@@ -106,14 +89,15 @@ int cmd_import(int argc, char **argv)
 	im.procirq_dir = o.procirq;
 	im.arch_override = o.arch;
 	int code = CLI_EXIT_USAGE;
-	if (imp_proc_read(&im.proc, o.proc) < 0)
+	/* sysfs first: it says which rows of other chips are PCI MSI vectors to keep */
+	if (o.sysfs && imp_sysfs_scan(&im.sysfs, NULL, o.sysfs) < 0)
 		goto out;
-	if (o.sysfs && imp_sysfs_scan(&im.sysfs, o.sysfs) < 0)
+	if (imp_proc_read(&im.proc, NULL, o.proc, imp_row_wanted, &im) < 0)
 		goto out;
 	if (imp_build(&im) < 0)
 		goto out;
 	imp_choose_scale(&im, o.scale);
-	if (check_counts(&im) < 0)
+	if (imp_check_counts(&im) < 0)
 		goto out;
 	if (im.real_cpus > im.cpu_limit)
 		imp_warn("%s: %u CPUs; the simulated %s has at most %u: CPU n is replayed as CPU n "
@@ -124,17 +108,22 @@ int cmd_import(int argc, char **argv)
 		imp_warn("%s: replaying all %" PRIu64 " interrupts would take long: counts are "
 			 "divided by %" PRIu64 " (--scale 1 to replay them all)",
 			 o.proc, im.real_total, im.scale);
-	FILE *f = o.out ? fopen(o.out, "w") : stdout;
-	if (!f) {
-		cli_error("%s: cannot write: %s", o.out, strerror(errno));
-		goto out;
-	}
 	struct imp_sources src = {
 		.proc = o.proc, .sysfs = o.sysfs, .procirq = o.procirq, .arch_override = o.arch
 	};
-	int w = imp_write(f, &im, &src);
+	if (imp_check_runs(&im, &src, o.out) < 0)
+		goto out;
+	char why[128];
+	FILE *f = o.out ? fopen(o.out, "w") : stdout;
+	if (!f) {
+		cli_error("%s: cannot write: %s", o.out, cli_errno_text(errno, why, sizeof(why)));
+		goto out;
+	}
+	int w = imp_write(f, &im, &src, true);
+	errno = 0;
 	if ((o.out ? fclose(f) : fflush(f)) != 0 || w < 0) {
-		cli_error("%s: cannot write the scenario", o.out ? o.out : "stdout");
+		cli_error("%s: cannot write the scenario: %s", o.out ? o.out : "stdout",
+			  cli_errno_text(errno ? errno : EIO, why, sizeof(why)));
 		code = CLI_EXIT_INTERNAL;
 		goto out;
 	}

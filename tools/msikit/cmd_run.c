@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
+
 /* A seed: decimal or 0x hex, the whole of 64 bits. */
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
@@ -39,8 +41,10 @@ static int to_file(const char *path, const struct scn_result *res,
 	}
 	int rc = writer(res, f);
 	if (fclose(f) != 0 && rc == 0)
-		rc = -MSK_EIO;
-	return rc;
+		rc = msk_err(MSK_EIO, "%s", strerror(errno));
+	if (rc < 0)
+		cli_error("%s: %s", path, msk_last_error()); /* why: the writer recorded it */
+	return rc < 0 ? -1 : 0;
 }
 
 static int json_pretty(const struct scn_result *res, FILE *f)

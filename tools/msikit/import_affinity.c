@@ -76,18 +76,19 @@ int imp_cpulist_parse(const char *s, unsigned int limit, struct msk_cpumask *out
 }
 
 /* One list file: 1 read, 0 absent, -1 malformed (reported). */
-static int read_list(const char *dir, uint32_t irq, const char *name, unsigned int limit,
-		     struct msk_cpumask *out, bool *folded)
+static int read_list(const struct imp_fs *fs, const char *dir, uint32_t irq, const char *name,
+		     unsigned int limit, struct msk_cpumask *out, bool *folded)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%u/%s", dir, irq, name);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
+	FILE *f;
+	int o = imp_fs_open(fs, path, false, true, &f);
+	if (o <= 0)
+		return o;
 	char buf[8192];
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
 	bool err = ferror(f);
-	fclose(f);
+	imp_fs_close(f);
 	if (err)
 		return imp_fail(path, 1, "read error");
 	if (n == sizeof(buf) - 1)
@@ -101,13 +102,13 @@ static int read_list(const char *dir, uint32_t irq, const char *name, unsigned i
 	return 1;
 }
 
-int imp_affinity_read(const char *dir, uint32_t irq, unsigned int limit, struct imp_vector *v,
-		      bool *folded)
+int imp_affinity_read(const struct imp_fs *fs, const char *dir, uint32_t irq, unsigned int limit,
+		      struct imp_vector *v, bool *folded)
 {
-	int e = read_list(dir, irq, "effective_affinity_list", limit, &v->eff, folded);
+	int e = read_list(fs, dir, irq, "effective_affinity_list", limit, &v->eff, folded);
 	if (e < 0)
 		return -1;
-	int s = read_list(dir, irq, "smp_affinity_list", limit, &v->smp, folded);
+	int s = read_list(fs, dir, irq, "smp_affinity_list", limit, &v->smp, folded);
 	if (s < 0)
 		return -1;
 	v->has_eff = e > 0 && !msk_cpumask_empty(&v->eff);

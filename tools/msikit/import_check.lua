@@ -10,7 +10,7 @@ for _, r in pairs(final) do
   if r.device and r.index then got[r.device .. "/" .. r.index] = r.counts end
 end
 for _, f in ipairs(functions) do
-  for index = 0, f.nvec - 1 do
+  for index = 0, RAISE and (f.last or f.nvec - 1) or -1 do
     local key = f.bdf .. "/" .. index
     if f.vectors[index] then
       local counts, w = got[key] or {}, want[key] or {}

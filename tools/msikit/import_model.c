@@ -74,16 +74,25 @@ static bool managed_queue(const char *name)
 
 /* --- functions ---------------------------------------------------------------------- */
 
+/* bus:dev.fn of a canonical "0000:bb:dd.f" (segment 0000 only: the others are skipped). */
+static unsigned int rid_of(const char *bdf)
+{
+	unsigned int seg, bus, dev, fn;
+	if (sscanf(bdf, "%4x:%2x:%2x.%1x", &seg, &bus, &dev, &fn) != 4)
+		return 0;
+	return (bus & 0xff) << 8 | (dev & 31) << 3 | (fn & 7);
+}
+
 static struct imp_dev *find_dev(struct imp *im, const char *bdf)
 {
-	for (unsigned int i = 0; i < im->ndevs; i++)
-		if (strcmp(im->devs[i]->bdf, bdf) == 0)
-			return im->devs[i];
-	return NULL;
+	struct imp_dev *d = im->by_rid ? im->by_rid[rid_of(bdf)] : NULL;
+	return d && strcmp(d->bdf, bdf) == 0 ? d : NULL;
 }
 
 static struct imp_dev *add_dev(struct imp *im, const char *bdf, bool msix)
 {
+	if (!im->by_rid && !(im->by_rid = calloc(65536, sizeof(*im->by_rid))))
+		return NULL;
 	if (im->ndevs % 32 == 0) {
 		struct imp_dev **d = realloc(im->devs, (im->ndevs + 32) * sizeof(*d));
 		if (!d)
@@ -91,16 +100,30 @@ static struct imp_dev *add_dev(struct imp *im, const char *bdf, bool msix)
 		im->devs = d;
 	}
 	struct imp_dev *d = calloc(1, sizeof(*d));
-	if (d)
-		d->vec = calloc(IMP_MAX_VECTORS, sizeof(*d->vec));
-	if (!d || !d->vec) {
-		free(d);
+	if (!d)
 		return NULL;
-	}
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
 	d->msix = msix;
 	im->devs[im->ndevs++] = d;
+	im->by_rid[rid_of(bdf)] = d;
 	return d;
+}
+
+/* Room for vector index (< IMP_MAX_VECTORS) in d->vec: 0, or -1 when out of memory. */
+static int vec_room(struct imp_dev *d, unsigned int index)
+{
+	if (index < d->vcap)
+		return 0;
+	unsigned int cap = d->vcap ? d->vcap : 8;
+	while (cap <= index)
+		cap *= 2;
+	struct imp_vector *v = realloc(d->vec, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	memset(v + d->vcap, 0, (cap - d->vcap) * sizeof(*v));
+	d->vec = v;
+	d->vcap = cap;
+	return 0;
 }
 
 /* "0000:01:00.0" -> segment and the canonical lower-case form; false if malformed. */
@@ -199,6 +222,15 @@ static void find_platform(struct imp *im)
 	im->cpu_limit = strcmp(arch, "x86") == 0 ? 255 : MSK_MAX_CPUS;
 }
 
+bool imp_row_wanted(void *ctx, const struct imp_row *r)
+{
+	const struct imp *im = ctx;
+	const char *rest, *arch;
+	bool msix, ir;
+	return chip_kind(r->chip, &rest, &msix, &arch, &ir) != CHIP_OTHER ||
+	       imp_sysfs_irq(&im->sysfs, r->irq);
+}
+
 /* Where a row belongs: 1 found (bdf, msix, index), 0 not a PCI MSI row, -1 bad (reported). */
 static int classify(struct imp *im, const struct imp_row *r, char bdf[16], bool *msix,
 		    unsigned int *index, bool *kind_known, bool *index_known)
@@ -280,7 +312,7 @@ static int add_row(struct imp *im, const struct imp_row *r)
 		d->kind_guessed = false;
 	}
 	if (!index_known) { /* rows come in irq order: the first free index is the rank */
-		for (index = 0; index < IMP_MAX_VECTORS && d->vec[index].present; index++)
+		for (index = 0; index < d->vcap && d->vec[index].present; index++)
 			;
 	}
 	unsigned int limit = d->msix ? IMP_MAX_VECTORS : 32;
@@ -288,6 +320,12 @@ static int add_row(struct imp *im, const struct imp_row *r)
 		return imp_fail(path, r->line, "irq %u: %s vector %llu: %s has at most %u vectors",
 				r->irq, bdf, (unsigned long long)(index_known ? r->hwirq : index),
 				d->msix ? "MSI-X" : "MSI", limit);
+	if (im->nvectors == IMP_MAX_TOTAL_VECTORS)
+		return imp_fail(path, r->line,
+				"irq %u: more than %u PCI MSI vectors: too many to import", r->irq,
+				IMP_MAX_TOTAL_VECTORS);
+	if (vec_room(d, index) < 0)
+		return imp_fail(path, r->line, "out of memory");
 	struct imp_vector *v = &d->vec[index];
 	if (v->present)
 		return imp_fail(path, r->line, "irq %u: %s vector %u is irq %u already (line %u)",
@@ -437,7 +475,7 @@ int imp_build(struct imp *im)
 					d->bdf, d->nvec);
 		for (unsigned int k = 0; k < d->nvec && im->procirq_dir; k++)
 			if (d->vec[k].present &&
-			    imp_affinity_read(im->procirq_dir, d->vec[k].irq, im->cpu_limit,
+			    imp_affinity_read(im->fs, im->procirq_dir, d->vec[k].irq, im->cpu_limit,
 					      &d->vec[k], &folded) < 0)
 				return -1;
 		find_managed(im, d);
@@ -512,7 +550,7 @@ void imp_free(struct imp *im)
 {
 	for (unsigned int i = 0; i < im->ndevs; i++) {
 		struct imp_dev *d = im->devs[i];
-		for (unsigned int k = 0; k < IMP_MAX_VECTORS; k++) {
+		for (unsigned int k = 0; k < d->vcap; k++) {
 			free(d->vec[k].name);
 			free(d->vec[k].real);
 			free(d->vec[k].count);
@@ -521,6 +559,7 @@ void imp_free(struct imp *im)
 		free(d);
 	}
 	free(im->devs);
+	free(im->by_rid);
 	imp_proc_free(&im->proc);
 	imp_sysfs_free(&im->sysfs);
 	memset(im, 0, sizeof(*im));

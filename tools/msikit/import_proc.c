@@ -25,6 +25,8 @@
 
 #include "cli.h"
 
+unsigned long imp_max_cells = IMP_MAX_CELLS;
+
 int imp_fail(const char *file, unsigned int line, const char *fmt, ...)
 {
 	char buf[512];
@@ -37,6 +39,24 @@ int imp_fail(const char *file, unsigned int line, const char *fmt, ...)
 	else
 		cli_error("%s: %s", file, buf);
 	return -1;
+}
+
+const char *imp_quote(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+	for (; *s && n + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[n++] = (char)c;
+		else
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+	}
+	if (*s && n + 4 <= size) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 void imp_warn(const char *fmt, ...)
@@ -58,6 +78,7 @@ void imp_proc_free(struct imp_proc *p)
 	}
 	free(p->rows);
 	free(p->col_cpu);
+	free(p->seen);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -105,10 +126,12 @@ static int parse_header(struct imp_proc *p, char *line)
 	char *rest = line, *t;
 	while ((t = token(rest, &rest))) {
 		uint64_t cpu;
+		char q[IMP_QUOTE_MAX];
 		if (strncmp(t, "CPU", 3) != 0 || !parse_u64(t + 3, &cpu) || cpu > 65535)
 			return imp_fail(
 				p->path, 1,
-				"the header should list the CPUs (CPU0 CPU1 ...), not \"%s\"", t);
+				"the header should list the CPUs (CPU0 CPU1 ...), not \"%s\"",
+				imp_quote(t, q, sizeof(q)));
 		if (p->ncols && cpu <= p->col_cpu[p->ncols - 1])
 			return imp_fail(p->path, 1, "CPU%u listed after CPU%u", (unsigned)cpu,
 					p->col_cpu[p->ncols - 1]);
@@ -125,6 +148,44 @@ static int parse_header(struct imp_proc *p, char *line)
 	}
 	if (!p->ncols)
 		return imp_fail(p->path, 1, "the header should list the CPUs (CPU0 CPU1 ...)");
+	return 0;
+}
+
+static size_t seen_slot(const struct imp_seen *t, unsigned int cap, uint32_t irq)
+{
+	size_t i = (irq * 2654435761u) & (cap - 1); /* Knuth's multiplicative hash */
+	while (t[i].irq != IMP_NO_IRQ && t[i].irq != irq)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/*
+ * Remember that line lists irq: 0, the line that listed it already, or -1
+ * when out of memory. A hash set kept under half full: each row costs O(1),
+ * not a comparison with every earlier row.
+ */
+static long seen_add(struct imp_proc *p, uint32_t irq, unsigned int line)
+{
+	if (2 * (p->nseen + 1) > p->seen_cap) {
+		unsigned int cap = p->seen_cap ? p->seen_cap * 2 : 1024;
+		struct imp_seen *t = malloc(cap * sizeof(*t));
+		if (!t)
+			return -1;
+		for (unsigned int i = 0; i < cap; i++)
+			t[i].irq = IMP_NO_IRQ;
+		for (unsigned int i = 0; i < p->seen_cap; i++)
+			if (p->seen[i].irq != IMP_NO_IRQ)
+				t[seen_slot(t, cap, p->seen[i].irq)] = p->seen[i];
+		free(p->seen);
+		p->seen = t;
+		p->seen_cap = cap;
+	}
+	size_t i = seen_slot(p->seen, p->seen_cap, irq);
+	if (p->seen[i].irq == irq)
+		return p->seen[i].line;
+	p->seen[i].irq = irq;
+	p->seen[i].line = line;
+	p->nseen++;
 	return 0;
 }
 
@@ -206,7 +267,16 @@ static int parse_tail(struct imp_proc *p, struct imp_row *r, char *s)
 	return 0;
 }
 
-static int parse_row(struct imp_proc *p, char *line, unsigned int lineno)
+static void drop_last_row(struct imp_proc *p)
+{
+	struct imp_row *r = &p->rows[--p->nrows];
+	free(r->counts);
+	free(r->chip);
+	free(r->name);
+}
+
+static int parse_row(struct imp_proc *p, char *line, unsigned int lineno, imp_keep_fn keep,
+		     void *ctx)
 {
 	char *s = skip_space(line);
 	if (!*s)
@@ -220,14 +290,22 @@ static int parse_row(struct imp_proc *p, char *line, unsigned int lineno)
 			return imp_fail(p->path, lineno,
 					"not a /proc/interrupts row (a label with a space)");
 	uint64_t irq;
+	char q[IMP_QUOTE_MAX];
 	if (!isdigit((unsigned char)*s))
 		return 0; /* NMI:, LOC:, ERR:, IPI0: ... the architecture's own counters */
 	if (!parse_u64(s, &irq) || irq >= IMP_NO_IRQ)
-		return imp_fail(p->path, lineno, "irq \"%s\" is not a number", s);
-	for (unsigned int i = 0; i < p->nrows; i++)
-		if (p->rows[i].irq == irq)
-			return imp_fail(p->path, lineno, "irq %u listed twice (line %u)",
-					(unsigned)irq, p->rows[i].line);
+		return imp_fail(p->path, lineno, "irq \"%s\" is not a number",
+				imp_quote(s, q, sizeof(q)));
+	long first = seen_add(p, (uint32_t)irq, lineno);
+	if (first < 0)
+		return imp_fail(p->path, lineno, "out of memory");
+	if (first > 0)
+		return imp_fail(p->path, lineno, "irq %u listed twice (line %ld)", (unsigned)irq,
+				first);
+	if ((uint64_t)(p->nrows + 1) * p->ncols > imp_max_cells)
+		return imp_fail(p->path, lineno,
+				"more than %lu counts (%u rows of %u CPUs): too large to import",
+				imp_max_cells, p->nrows + 1, p->ncols);
 	struct imp_row *r = new_row(p);
 	if (!r)
 		return imp_fail(p->path, lineno, "out of memory");
@@ -241,11 +319,15 @@ static int parse_row(struct imp_proc *p, char *line, unsigned int lineno)
 					c, c == 1 ? "" : "s", p->ncols);
 		if (!parse_u64(t, &r->counts[c]))
 			return imp_fail(p->path, lineno, "irq %u: count \"%s\" for CPU%u is %s",
-					r->irq, t, p->col_cpu[c],
+					r->irq, imp_quote(t, q, sizeof(q)), p->col_cpu[c],
 					strspn(t, "0123456789") == strlen(t) ? "out of range"
 									     : "not a number");
 	}
-	return parse_tail(p, r, rest);
+	if (parse_tail(p, r, rest) < 0)
+		return -1;
+	if (keep && !keep(ctx, r))
+		drop_last_row(p);
+	return 0;
 }
 
 /*
@@ -277,7 +359,7 @@ static ssize_t read_line(FILE *f, char **buf, size_t *cap)
 	return (ssize_t)n;
 }
 
-int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f)
+int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f, imp_keep_fn keep, void *ctx)
 {
 	memset(p, 0, sizeof(*p));
 	p->path = path;
@@ -298,7 +380,7 @@ int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f)
 		else if (lineno == 1)
 			rc = parse_header(p, line);
 		else
-			rc = parse_row(p, line, lineno);
+			rc = parse_row(p, line, lineno, keep, ctx);
 	}
 	if (rc == 0 && ferror(f))
 		rc = imp_fail(path, lineno + 1, "read error: %s", strerror(errno));
@@ -311,14 +393,14 @@ int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f)
 	return rc;
 }
 
-int imp_proc_read(struct imp_proc *p, const char *path)
+int imp_proc_read(struct imp_proc *p, const struct imp_fs *fs, const char *path, imp_keep_fn keep,
+		  void *ctx)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		memset(p, 0, sizeof(*p));
-		return imp_fail(path, 0, "cannot open: %s", strerror(errno));
-	}
-	int rc = imp_proc_parse(p, path, f);
-	fclose(f);
+	FILE *f;
+	memset(p, 0, sizeof(*p));
+	if (imp_fs_open(fs, path, true, false, &f) < 0)
+		return -1;
+	int rc = imp_proc_parse(p, path, f, keep, ctx);
+	imp_fs_close(f);
 	return rc;
 }

@@ -10,7 +10,6 @@
 #include "import.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,70 +35,82 @@ void imp_sysfs_free(struct imp_sysfs *s)
 	s->nirqs = 0;
 }
 
+struct scan {
+	struct imp_sysfs *s;
+	unsigned int cap;
+	const char *bdf;
+};
+
 /* One msi_irqs/<irq> file. */
-static int add_irq(struct imp_sysfs *s, unsigned int *cap, const char *dir, const char *bdf,
-		   const char *ent)
+static int add_irq(void *arg, const char *ent)
 {
+	struct scan *sc = arg;
+	struct imp_sysfs *s = sc->s;
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s/msi_irqs/%s", dir, bdf, ent);
+	snprintf(path, sizeof(path), "%s/%s/msi_irqs/%s", s->dir, sc->bdf, ent);
 	char *end;
 	errno = 0;
 	unsigned long irq = strtoul(ent, &end, 10);
 	if (!isdigit((unsigned char)*ent) || *end || errno || irq >= IMP_NO_IRQ)
 		return imp_fail(path, 0, "msi_irqs/ should hold irq numbers");
 	char kind[16] = "";
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return imp_fail(path, 0, "cannot open: %s", strerror(errno));
+	FILE *f;
+	if (imp_fs_open(s->fs, path, false, false, &f) < 0)
+		return -1;
 	bool got = fgets(kind, sizeof(kind), f) != NULL;
-	fclose(f);
+	bool err = ferror(f);
+	imp_fs_close(f);
+	if (err)
+		return imp_fail(path, 1, "read error");
 	kind[strcspn(kind, "\n")] = '\0';
 	if (!got || (strcmp(kind, "msi") != 0 && strcmp(kind, "msix") != 0))
 		return imp_fail(path, 1, "\"%s\": \"msi\" or \"msix\" expected", kind);
-	if (s->nirqs == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		struct imp_msi_irq *n = realloc(s->irqs, *cap * sizeof(*n));
+	if (s->nirqs == sc->cap) {
+		if (sc->cap >= IMP_MAX_TOTAL_VECTORS)
+			return imp_fail(path, 0, "more than %u msi_irqs/ entries",
+					IMP_MAX_TOTAL_VECTORS);
+		sc->cap = sc->cap ? sc->cap * 2 : 64;
+		struct imp_msi_irq *n = realloc(s->irqs, sc->cap * sizeof(*n));
 		if (!n)
 			return imp_fail(path, 0, "out of memory");
 		s->irqs = n;
 	}
 	struct imp_msi_irq *e = &s->irqs[s->nirqs++];
 	e->irq = (uint32_t)irq;
-	snprintf(e->bdf, sizeof(e->bdf), "%s", bdf);
+	snprintf(e->bdf, sizeof(e->bdf), "%s", sc->bdf);
 	e->msix = strcmp(kind, "msix") == 0;
 	return 0;
 }
 
-static int scan_dev(struct imp_sysfs *s, unsigned int *cap, const char *dir, const char *bdf)
+static int scan_dev(void *arg, const char *bdf)
 {
+	struct scan *sc = arg;
+	if (!is_bdf(bdf))
+		return 0;
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s/msi_irqs", dir, bdf);
-	DIR *d = opendir(path);
-	if (!d)
+	snprintf(path, sizeof(path), "%s/%s/msi_irqs", sc->s->dir, bdf);
+	sc->bdf = bdf;
+	int rc = sc->s->fs->list(sc->s->fs, path, add_irq, sc);
+	if (rc == -ENOENT)
 		return 0; /* no MSI in use, or not copied */
-	int rc = 0;
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d)))
-		if (e->d_name[0] != '.')
-			rc = add_irq(s, cap, dir, bdf, e->d_name);
-	closedir(d);
+	if (rc < -1) {
+		char why[160];
+		return imp_fail(path, 0, "cannot list: %s", imp_fs_why(rc, why, sizeof(why)));
+	}
 	return rc;
 }
 
-int imp_sysfs_scan(struct imp_sysfs *s, const char *dir)
+int imp_sysfs_scan(struct imp_sysfs *s, const struct imp_fs *fs, const char *dir)
 {
 	memset(s, 0, sizeof(*s));
+	s->fs = fs ? fs : &imp_fs_real;
 	s->dir = dir;
-	DIR *d = opendir(dir);
-	if (!d)
-		return imp_fail(dir, 0, "cannot open: %s", strerror(errno));
-	unsigned int cap = 0;
-	int rc = 0;
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d)))
-		if (is_bdf(e->d_name))
-			rc = scan_dev(s, &cap, dir, e->d_name);
-	closedir(d);
+	struct scan sc = { .s = s };
+	int rc = s->fs->list(s->fs, dir, scan_dev, &sc);
+	if (rc < -1) {
+		char why[160];
+		rc = imp_fail(dir, 0, "cannot open: %s", imp_fs_why(rc, why, sizeof(why)));
+	}
 	if (rc == 0 && s->nirqs) {
 		qsort(s->irqs, s->nirqs, sizeof(*s->irqs), by_irq);
 		for (unsigned int i = 1; i < s->nirqs && rc == 0; i++)
@@ -119,15 +130,16 @@ const struct imp_msi_irq *imp_sysfs_irq(const struct imp_sysfs *s, uint32_t irq)
 }
 
 /* "0x1af4\n" (sysfs vendor, device). 1 read, 0 absent, -1 malformed (reported). */
-static int read_id(const char *dir, const char *bdf, const char *name, unsigned int *out)
+static int read_id(const struct imp_sysfs *s, const char *bdf, const char *name, unsigned int *out)
 {
 	char path[4096], buf[32] = "";
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, bdf, name);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
+	snprintf(path, sizeof(path), "%s/%s/%s", s->dir, bdf, name);
+	FILE *f;
+	int o = imp_fs_open(s->fs, path, false, true, &f);
+	if (o <= 0)
+		return o;
 	bool got = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
+	imp_fs_close(f);
 	char *end;
 	errno = 0;
 	unsigned long v = got ? strtoul(buf, &end, 16) : 0;
@@ -138,16 +150,20 @@ static int read_id(const char *dir, const char *bdf, const char *name, unsigned 
 }
 
 /* The MSI and MSI-X capabilities of a config-space image (a bounded walk). */
-static int read_config(const char *dir, const char *bdf, struct imp_sysfs_dev *out)
+static int read_config(const struct imp_sysfs *s, const char *bdf, struct imp_sysfs_dev *out)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s/config", dir, bdf);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
+	snprintf(path, sizeof(path), "%s/%s/config", s->dir, bdf);
+	FILE *f;
+	int o = imp_fs_open(s->fs, path, false, true, &f);
+	if (o <= 0)
+		return o;
 	uint8_t c[256] = { 0 };
 	size_t n = fread(c, 1, sizeof(c), f);
-	fclose(f);
+	bool err = ferror(f);
+	imp_fs_close(f);
+	if (err)
+		return imp_fail(path, 0, "read error");
 	if (n < 64)
 		return imp_fail(path, 0, "a config space image of %zu bytes (at least 64)", n);
 	if (!(c[6] & 0x10)) /* Status: no capability list */
@@ -172,8 +188,8 @@ static int read_config(const char *dir, const char *bdf, struct imp_sysfs_dev *o
 int imp_sysfs_read_dev(const struct imp_sysfs *s, const char *bdf, struct imp_sysfs_dev *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (read_id(s->dir, bdf, "vendor", &out->vendor) < 0 ||
-	    read_id(s->dir, bdf, "device", &out->device) < 0)
+	if (read_id(s, bdf, "vendor", &out->vendor) < 0 ||
+	    read_id(s, bdf, "device", &out->device) < 0)
 		return -1;
-	return read_config(s->dir, bdf, out);
+	return read_config(s, bdf, out);
 }

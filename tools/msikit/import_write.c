@@ -29,7 +29,7 @@ static void lua_string(FILE *o, const char *s)
 		unsigned char c = (unsigned char)*s;
 		if (c == '"' || c == '\\')
 			fprintf(o, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
+		else if (c < 0x20 || c >= 0x7f) /* the file stays ASCII: bytes as Lua's \ddd */
 			fprintf(o, "\\%03u", c);
 		else
 			fputc(c, o);
@@ -137,8 +137,12 @@ static void write_header(FILE *o, const struct imp *im, const struct imp_sources
 
 /* --- the machine and its functions ----------------------------------------------------- */
 
-static void write_machine(FILE *o, const struct imp *im, const struct imp_sources *src)
+static void write_machine(FILE *o, const struct imp *im, const struct imp_sources *src, bool raise)
 {
+	fprintf(o,
+		"local RAISE = %s -- false: allocate, request and steer only (what import "
+		"checks)\n",
+		raise ? "true" : "false");
 	fprintf(o, "local CPUS = %u\n", im->ncpus);
 	fprintf(o, "local m = msikit.machine{ arch = \"%s\", cpus = CPUS",
 		src->arch_override ? src->arch_override : im->arch);
@@ -193,6 +197,9 @@ static void write_functions(FILE *o, const struct imp *im)
 	      "-- go to, eff = the CPU it was delivered to, counts = { [cpu] = interrupts },\n"
 	      "-- managed = true for a queue the kernel spread }. A name \"\" is an irq whose\n"
 	      "-- handler had been freed: it gets one only while its counts are replayed.\n"
+	      "-- sparse = true: MSI-X indices with gaps (vfio-pci, pci_msix_alloc_irq_at()):\n"
+	      "-- vectors 0 .. nvec - 1 are allocated, then each other one up to last on its\n"
+	      "-- own (d:alloc_at), as dynamic MSI-X does; without it, all of 0 .. last.\n"
 	      "local functions = {\n",
 	      o);
 	for (unsigned int i = 0; i < im->ndevs; i++) {
@@ -213,7 +220,15 @@ static void write_functions(FILE *o, const struct imp *im)
 			fprintf(o, ", msi = %u",
 				d->sys.msi_vectors > want ? d->sys.msi_vectors : want);
 		}
-		fprintf(o, ", nvec = %u", want);
+		unsigned int present = 0, prefix = 0;
+		for (unsigned int k = 0; k < d->nvec; k++)
+			if (d->vec[k].present && ++present == k + 1)
+				prefix = k + 1;
+		if (d->msix && !d->managed && present < d->nvec) /* sparse: gaps in the indices */
+			fprintf(o, ", nvec = %u, last = %u, sparse = true", prefix ? prefix : 1,
+				d->nvec - 1);
+		else
+			fprintf(o, ", nvec = %u", want);
 		if (d->managed)
 			fprintf(o, ", affinity = { pre = %u, post = %u }", d->pre, d->post);
 		fputs(",", o);
@@ -260,10 +275,10 @@ static void write_expected(FILE *o, const struct imp *im)
 	fputs("}\n", o);
 }
 
-int imp_write(FILE *o, const struct imp *im, const struct imp_sources *src)
+int imp_write(FILE *o, const struct imp *im, const struct imp_sources *src, bool raise)
 {
 	write_header(o, im, src);
-	write_machine(o, im, src);
+	write_machine(o, im, src, raise);
 	write_functions(o, im);
 	fputs(import_replay_lua, o);
 	write_expected(o, im);

@@ -6,10 +6,13 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+
+#include "base/error.h"
 
 static void write_expectations(const struct scn_result *res, FILE *out)
 {
@@ -20,6 +23,19 @@ static void write_expectations(const struct scn_result *res, FILE *out)
 			res->expect_total - res->expect_failed, res->expect_total);
 	for (unsigned int i = 0; i < res->expect_failures.n; i++)
 		fprintf(out, "  %s\n", res->expect_failures.v[i]);
+}
+
+/*
+ * The end of a writer: everything flushed, and a stream error recorded
+ * with why (its errno, e.g. ENOSPC for /dev/full) for the caller to print.
+ */
+static int finish(FILE *out, int rc)
+{
+	errno = 0;
+	if (fflush(out) == 0 && !ferror(out))
+		return rc;
+	char why[128];
+	return msk_err(MSK_EIO, "%s", cli_errno_text(errno ? errno : EIO, why, sizeof(why)));
 }
 
 int scn_write_text(const struct scn_result *res, FILE *out)
@@ -42,50 +58,49 @@ int scn_write_text(const struct scn_result *res, FILE *out)
 	}
 	write_expectations(res, out);
 	int rs = msk_report_write_summary(s, &sink);
-	return rc < 0 ? rc : rs;
+	return finish(out, rc < 0 ? rc : rs);
 }
 
 static cJSON *extras(const struct scn_result *res)
 {
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "form", res->form);
+	cli_json_add(o, "form", cli_json_str(res->form));
 	if (res->story.declared) {
 		cJSON *st = cJSON_AddObjectToObject(o, "story");
-		cJSON_AddStringToObject(st, "title", res->story.title);
-		cJSON_AddStringToObject(st, "before", res->story.before);
-		cJSON_AddStringToObject(st, "after", res->story.after);
+		cli_json_add(st, "title", cli_json_str(res->story.title));
+		cli_json_add(st, "before", cli_json_str(res->story.before));
+		cli_json_add(st, "after", cli_json_str(res->story.after));
 	} else {
 		cJSON_AddNullToObject(o, "story");
 	}
-	cJSON_AddNumberToObject(o, "time", (double)res->time);
-	cJSON_AddNumberToObject(o, "steps", (double)res->steps);
+	cli_json_add(o, "time", cli_json_u64(res->time));
+	cli_json_add(o, "steps", cli_json_u64(res->steps));
 	cJSON *ex = cJSON_AddObjectToObject(o, "expectations");
-	cJSON_AddNumberToObject(ex, "total", res->expect_total);
-	cJSON_AddNumberToObject(ex, "failed", res->expect_failed);
+	cli_json_add(ex, "total", cli_json_i64(res->expect_total));
+	cli_json_add(ex, "failed", cli_json_i64(res->expect_failed));
 	cJSON *fl = cJSON_AddArrayToObject(ex, "failures");
 	for (unsigned int i = 0; i < res->expect_failures.n; i++)
-		cJSON_AddItemToArray(fl, cJSON_CreateString(res->expect_failures.v[i]));
+		cJSON_AddItemToArray(fl, cli_json_str(res->expect_failures.v[i]));
 	cJSON *inv = cJSON_AddArrayToObject(o, "invariants");
 	for (unsigned int i = 0; i < res->invariants.n; i++)
-		cJSON_AddItemToArray(inv, cJSON_CreateString(res->invariants.v[i]));
+		cJSON_AddItemToArray(inv, cli_json_str(res->invariants.v[i]));
 	cJSON *f = cJSON_AddObjectToObject(o, "faults");
-	cJSON_AddNumberToObject(f, "alloc_fail_at", (double)res->faults.alloc_fail_at);
-	cJSON_AddNumberToObject(f, "allocs_failed", (double)res->faults.allocs_failed);
+	cli_json_add(f, "alloc_fail_at", cli_json_u64(res->faults.alloc_fail_at));
+	cli_json_add(f, "allocs_failed", cli_json_u64(res->faults.allocs_failed));
 	if (res->faults.cpu_offlined >= 0) {
-		cJSON_AddNumberToObject(f, "cpu_offlined", res->faults.cpu_offlined);
-		cJSON_AddNumberToObject(f, "cpu_offline_step",
-					(double)res->faults.cpu_offline_step);
+		cli_json_add(f, "cpu_offlined", cli_json_i64(res->faults.cpu_offlined));
+		cli_json_add(f, "cpu_offline_step", cli_json_u64(res->faults.cpu_offline_step));
 	} else {
 		cJSON_AddNullToObject(f, "cpu_offlined");
 	}
 	const struct msk_platform_fault_state *cf = &res->faults.controller;
 	if (cf->nth || cf->fired) {
 		cJSON *c = cJSON_AddObjectToObject(f, "controller");
-		cJSON_AddStringToObject(c, "kind", msk_platform_fault_name(cf->kind));
-		cJSON_AddNumberToObject(c, "nth", (double)cf->nth);
-		cJSON_AddNumberToObject(c, "seen", (double)cf->seen);
-		cJSON_AddNumberToObject(c, "fired", (double)cf->fired);
-		cJSON_AddStringToObject(c, "what", cf->what);
+		cli_json_add(c, "kind", cli_json_str(msk_platform_fault_name(cf->kind)));
+		cli_json_add(c, "nth", cli_json_u64(cf->nth));
+		cli_json_add(c, "seen", cli_json_u64(cf->seen));
+		cli_json_add(c, "fired", cli_json_u64(cf->fired));
+		cli_json_add(c, "what", cli_json_str(cf->what));
 	} else {
 		cJSON_AddNullToObject(f, "controller");
 	}
@@ -132,7 +147,7 @@ int scn_write_json(const struct scn_result *res, FILE *out, bool compact)
 	fputs(compact ? "}\n" : "\n}\n", out);
 	free(xs);
 	msk_report_buf_free(&buf);
-	return ferror(out) ? -MSK_EIO : rc;
+	return finish(out, rc);
 }
 
 int scn_write_dot(const struct scn_result *res, FILE *out)
@@ -140,5 +155,5 @@ int scn_write_dot(const struct scn_result *res, FILE *out)
 	if (!res->snap)
 		return -MSK_EINVAL;
 	struct msk_report_sink sink = msk_report_sink_file(out);
-	return msk_report_write_dot(res->snap, NULL, &sink);
+	return finish(out, msk_report_write_dot(res->snap, NULL, &sink));
 }

@@ -2,7 +2,12 @@
 /*
  * msikit import, below the command: reading /proc/interrupts in every
  * format Linux wrote it, CPU lists, classifying rows into functions and
- * vectors, managed queues, the scale, and the scenario text.
+ * vectors, managed queues, the scale, and the scenario text. Then files
+ * too large or strange for a real machine: 400 000 rows (the duplicate
+ * check is a hash: this program runs under a CTest TIMEOUT of 30 s that
+ * the old every-row-with-every-earlier-one check needs minutes for),
+ * 100 000 CPU columns, a line past IMP_MAX_LINE, more counts than
+ * IMP_MAX_CELLS, binary garbage quoted in the message.
  */
 #include "msk_test.h"
 
@@ -39,13 +44,18 @@ static const char *captured_text(void)
 	return captured;
 }
 
-static int parse(struct imp_proc *p, const char *text)
+static int parse_len(struct imp_proc *p, const char *text, size_t len, imp_keep_fn keep)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	FILE *f = fmemopen((void *)text, len, "r");
 	assert_non_null(f);
-	int rc = imp_proc_parse(p, "mem", f);
+	int rc = imp_proc_parse(p, "mem", f, keep, NULL);
 	fclose(f);
 	return rc;
+}
+
+static int parse(struct imp_proc *p, const char *text)
+{
+	return parse_len(p, text, strlen(text), NULL);
 }
 
 /* Parse text, expecting failure with a message containing want. */
@@ -144,7 +154,7 @@ static void test_proc_errors(void **state)
 	struct imp_proc p;
 	FILE *f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
 	capture_stderr();
-	int rc = imp_proc_parse(&p, "mem", f);
+	int rc = imp_proc_parse(&p, "mem", f, NULL, NULL);
 	fclose(f);
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(captured_text(), "mem:2: binary data"));
@@ -267,8 +277,8 @@ static void test_build_sysfs_rank(void **state)
 	struct imp im;
 	memset(&im, 0, sizeof(im));
 	assert_int_equal(parse(&im.proc, xive), 0);
-	assert_int_equal(imp_sysfs_scan(&im.sysfs, MSK_TEST_DATA_DIR "/../scenario/import/sysfs"),
-			 0);
+	assert_int_equal(
+		imp_sysfs_scan(&im.sysfs, NULL, MSK_TEST_DATA_DIR "/../scenario/import/sysfs"), 0);
 	assert_int_equal(im.sysfs.nirqs, 4);
 	assert_int_equal(imp_build(&im), 0);
 	assert_string_equal(im.arch, "ppc64");
@@ -355,7 +365,7 @@ static void test_write(void **state)
 	size_t len = 0;
 	FILE *o = open_memstream(&text, &len);
 	struct imp_sources src = { .proc = "server.txt" };
-	assert_int_equal(imp_write(o, &im, &src), 0);
+	assert_int_equal(imp_write(o, &im, &src, true), 0);
 	fclose(o);
 	static const char *const want[] = {
 		"--   /proc/interrupts  server.txt\n",
@@ -367,7 +377,8 @@ static void test_write(void **state)
 		 "counts = { [0] = 13 } },"),
 		"[1] = { \"\", aff = \"2\", eff = 2, inferred = true },", /* 1 / 10 rounds to 0 */
 		"Counts: divided by 10 (--scale)",
-		"d:raise(index, v.counts[cpu], { every = 1 })",
+		"local RAISE = true",
+		"d:raise(index, RAISE and v.counts[cpu] or 1, { every = 1 })",
 		"  { \"0000:23:00.0\", 1, 2, 1644, 16441 },\n",
 		"msikit.expect(ledger.lost == 0",
 	};
@@ -376,15 +387,153 @@ static void test_write(void **state)
 			fail_msg("the scenario lacks: %s", want[i]);
 	free(text);
 	imp_free(&im);
-	/* names are Lua strings: quotes, backslashes and control bytes escaped */
-	build_from(&im, "CPU0\n 5: 1 PCI-MSIX-0000:01:00.0 0-edge a\"b\\c\x01\n");
+	/* names are Lua strings: quotes, backslashes, control and non-ASCII bytes escaped */
+	build_from(&im, "CPU0\n 5: 1 PCI-MSIX-0000:01:00.0 0-edge a\"b\\c\x01\xff\n");
 	imp_choose_scale(&im, 1);
 	o = open_memstream(&text, &len);
-	assert_int_equal(imp_write(o, &im, &src), 0);
+	assert_int_equal(imp_write(o, &im, &src, true), 0);
 	fclose(o);
-	assert_non_null(strstr(text, "[0] = { \"a\\\"b\\\\c\\001\""));
+	assert_non_null(strstr(text, "[0] = { \"a\\\"b\\\\c\\001\\255\""));
+	for (const char *c = text; *c; c++)
+		assert_true((unsigned char)*c < 0x80); /* the scenario is ASCII */
 	free(text);
 	imp_free(&im);
+	/* MSI-X indices with gaps: the first vectors, then each other one (alloc_at) */
+	build_from(&im, "CPU0 CPU1\n 5: 1 0 PCI-MSIX-0000:01:00.0 0-edge a\n"
+			" 6: 0 1 PCI-MSIX-0000:01:00.0 1-edge b\n"
+			" 7: 0 1 PCI-MSIX-0000:01:00.0 2047-edge c\n");
+	imp_choose_scale(&im, 1);
+	o = open_memstream(&text, &len);
+	assert_int_equal(imp_write(o, &im, &src, false), 0);
+	fclose(o);
+	assert_non_null(strstr(text, "msix = 2048, nvec = 2, last = 2047, sparse = true,"));
+	assert_non_null(strstr(text, "local RAISE = false"));
+	assert_non_null(strstr(text, "d:alloc_at(index)"));
+	free(text);
+	imp_free(&im);
+}
+
+/* --- files too large or too strange for a real machine -------------------------------------- */
+
+/* Parse len bytes of text, stderr captured: the return code; the message in captured[]. */
+static int parse_capture(struct imp_proc *p, const char *text, size_t len, imp_keep_fn keep)
+{
+	capture_stderr();
+	int rc = parse_len(p, text, len, keep);
+	captured_text();
+	return rc;
+}
+
+static void message_has(const char *want)
+{
+	if (!strstr(captured, want))
+		fail_msg("message \"%s\" does not contain \"%s\"", captured, want);
+}
+
+static bool keep_msix(void *ctx, const struct imp_row *r)
+{
+	(void)ctx;
+	return strncmp(r->chip, "PCI-MSIX-", 9) == 0;
+}
+
+/* n rows, every 1000th a PCI-MSIX one; then, when dup, irq 1 again. */
+static char *many_rows(unsigned int n, bool dup, size_t *len)
+{
+	char *text = NULL;
+	FILE *o = open_memstream(&text, len);
+	assert_non_null(o);
+	fputs("  CPU0 CPU1\n", o);
+	for (unsigned int i = 1; i <= n; i++)
+		if (i % 1000 == 0)
+			fprintf(o, "%u: 1 2 PCI-MSIX-0000:%02x:00.0 %u-edge q\n", i, i / 1000 % 256,
+				i % 2048);
+		else
+			fprintf(o, "%u: 1 2 IO-APIC %u-edge d\n", i, i);
+	if (dup)
+		fputs("1: 0 0 IO-APIC 1-edge again\n", o);
+	fclose(o);
+	return text;
+}
+
+static void test_many_rows(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = many_rows(400000, false, &len);
+	struct imp_proc p;
+	assert_int_equal(parse_capture(&p, text, len, keep_msix), 0);
+	assert_int_equal(p.lines, 400001);
+	assert_int_equal(p.nrows, 400); /* only the rows kept hold memory */
+	assert_int_equal(p.rows[399].irq, 400000);
+	imp_proc_free(&p);
+	free(text);
+	text = many_rows(400000, true, &len);
+	assert_int_equal(parse_capture(&p, text, len, NULL), -1);
+	message_has("mem:400002: irq 1 listed twice (line 2)");
+	assert_int_equal(p.nrows, 0);
+	free(text);
+}
+
+static void test_absurd_cpu_columns(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len;
+	FILE *o = open_memstream(&text, &len);
+	for (unsigned int c = 0; c < 100000; c++)
+		fprintf(o, " CPU%u", c);
+	fputs("\n", o);
+	fclose(o);
+	struct imp_proc p;
+	assert_int_equal(parse_capture(&p, text, len, NULL), -1);
+	message_has("mem:1: more than 8192 CPU columns");
+	free(text);
+}
+
+static void test_long_line(void **state)
+{
+	(void)state;
+	size_t len = IMP_MAX_LINE + 100;
+	char *text = malloc(len);
+	assert_non_null(text);
+	memcpy(text, "CPU0\n 5: ", 9);
+	memset(text + 9, '7', len - 9);
+	struct imp_proc p;
+	assert_int_equal(parse_capture(&p, text, len, NULL), -1);
+	message_has("mem:2: a line longer than 1048576 bytes");
+	free(text);
+}
+
+static void test_too_many_counts(void **state)
+{
+	(void)state;
+	static const char text[] = "CPU0 CPU1 CPU2\n"
+				   "1: 0 0 0 PCI-MSIX-0000:01:00.0 0-edge a\n"
+				   "2: 0 0 0 PCI-MSIX-0000:01:00.0 1-edge b\n"
+				   "3: 0 0 0 PCI-MSIX-0000:01:00.0 2-edge c\n";
+	unsigned long saved = imp_max_cells;
+	imp_max_cells = 6;
+	struct imp_proc p;
+	int rc = parse_capture(&p, text, sizeof(text) - 1, NULL);
+	imp_max_cells = saved;
+	assert_int_equal(rc, -1);
+	message_has("mem:4: more than 6 counts (3 rows of 3 CPUs): too large to import");
+}
+
+static void test_garbage_is_quoted(void **state)
+{
+	(void)state;
+	static const char text[] = "\xff\xfe\x80garbage\x1b[2J\n";
+	struct imp_proc p;
+	assert_int_equal(parse_capture(&p, text, sizeof(text) - 1, NULL), -1);
+	message_has("not \"\\xff\\xfe\\x80garbage\\x1b[2J\"");
+	for (const char *c = captured; *c; c++)
+		assert_true(*c == '\n' || (*c >= 0x20 && *c < 0x7f));
+	static const char label[] = "CPU0\n1\xff\x01:\n";
+	assert_int_equal(parse_capture(&p, label, sizeof(label) - 1, NULL), -1);
+	message_has("mem:2: irq \"1\\xff\\x01\" is not a number");
+	for (const char *c = captured; *c; c++)
+		assert_true(*c == '\n' || (*c >= 0x20 && *c < 0x7f));
 }
 
 int main(void)
@@ -398,6 +547,11 @@ int main(void)
 		cmocka_unit_test(test_build_rejects),
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_write),
+		cmocka_unit_test(test_many_rows),
+		cmocka_unit_test(test_absurd_cpu_columns),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_too_many_counts),
+		cmocka_unit_test(test_garbage_is_quoted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

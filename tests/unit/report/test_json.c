@@ -362,6 +362,32 @@ static void test_exact_numbers_and_caller_values(void **state)
 	cJSON_Delete(j);
 }
 
+/* Names of any bytes still give a document every JSON parser reads: invalid UTF-8 is U+FFFD. */
+static void test_invalid_utf8_replaced(void **state)
+{
+	struct rt_scenario *r = *state;
+	struct msk_report_src src = rt_src(r);
+	src.scenario = "bad\xff.lua";
+	const struct msk_report_kv res[] = {
+		{ .key = "name",
+		  .type = MSK_REPORT_VALUE_STR,
+		  .str = "eth\xc0\xaf"
+			 "0" },
+	};
+	src.resources = res;
+	src.nr_resources = 1;
+	int rc;
+	char *text;
+	cJSON *j = take_json(&src, 0, &rc, &text);
+	assert_null(strchr(text, '\xff'));
+	assert_null(strchr(text, '\xc0'));
+	assert_string_equal(str(j, "scenario"), "bad\xef\xbf\xbd.lua");
+	assert_string_equal(str(key(j, "resources"), "name"), "eth\xef\xbf\xbd\xef\xbf\xbd"
+							      "0");
+	free(text);
+	cJSON_Delete(j);
+}
+
 static void test_compact_is_the_same_document(void **state)
 {
 	struct rt_scenario *r = *state;
@@ -436,6 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exact_numbers_and_caller_values, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_compact_is_the_same_document, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, setup, teardown),
 		cmocka_unit_test(test_non_msi_virq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
