@@ -396,10 +396,10 @@ static int d_raise(lua_State *L)
 		return lmsk_failf(L, dv->lm->run, MSK_ENODEV, "PCI %s was removed", dv->name);
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);
 	uint32_t weight = every ? 1 : (uint32_t)count;
-	msk_machine_trace_context(dv->lm->m, r.ims ? dv->ims_name : dv->name, (int)r.index);
+	lmsk_trace_raise(dv, r.ims, (unsigned)r.index, true);
 	int rc = r.ims ? msk_pcifn_ims_raise_weight(fn, (unsigned)r.index, weight)
 		       : msk_pcifn_raise_weight(fn, (unsigned)r.index, weight);
-	msk_machine_trace_context(dv->lm->m, NULL, -1);
+	lmsk_trace_raise(dv, r.ims, (unsigned)r.index, false);
 	if (rc < 0)
 		return lmsk_fail(L, dv->lm->run);
 	if (every)

@@ -143,32 +143,6 @@ static void read_config(lua_State *L, struct lrun *run, struct lmachine *lm,
 	snprintf(lm->switches_prepare, sizeof(lm->switches_prepare), "%s", prep[pm]);
 }
 
-static const char *loss_event(char kind)
-{
-	return kind == 'r' ? "raised" : kind == 'd' ? "delivered" : "lost";
-}
-
-static void trace_row(void *ctx, const struct msk_machine_event *ev)
-{
-	struct lrun *run = ctx;
-	FILE *f = run->opts->trace;
-	fprintf(f, "%llu,%llu,%s,%s,%u,", (unsigned long long)ev->time,
-		(unsigned long long)ev->step, loss_event(ev->kind),
-		ev->kind == 'l' ? msk_loss_name(ev->reason) : "", ev->weight);
-	if (ev->cpu >= 0)
-		fprintf(f, "%d", ev->cpu);
-	fputc(',', f);
-	if (ev->actor >= 0)
-		fprintf(f, "%d", ev->actor);
-	fprintf(f, ",%s,", ev->device ? ev->device : "");
-	if (ev->index >= 0)
-		fprintf(f, "%d", ev->index);
-	fputc(',', f);
-	if (ev->virq)
-		fprintf(f, "%u", ev->virq);
-	fputc('\n', f);
-}
-
 /* The error of a failed machine build, without its "ENAME: " prefix. */
 static const char *plain(const char *msg)
 {
@@ -209,8 +183,8 @@ int lmsk_machine_new(lua_State *L)
 	lua_pop(L, 1);
 	lm->hthread = lua_newthread(L);
 	lm->hthread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	if (run->opts->trace)
-		msk_machine_set_trace(lm->m, trace_row, run);
+	lmsk_trace_start(run);
+	msk_machine_set_trace(lm->m, lmsk_trace_event, run);
 	*ud = lm;
 	return 1;
 }
@@ -218,6 +192,7 @@ int lmsk_machine_new(lua_State *L)
 void lmsk_machine_close(struct lrun *run)
 {
 	struct lmachine *lm = run->machine;
+	run->trace.frozen = true; /* the report is taken: the teardown's fates are not in it */
 	if (!lm)
 		return;
 	if (lm->m) {
@@ -233,6 +208,7 @@ void lmsk_machine_close(struct lrun *run)
 
 void lmsk_machine_free(struct lrun *run)
 {
+	lmsk_trace_end(run);
 	free(run->machine);
 	run->machine = NULL;
 }
