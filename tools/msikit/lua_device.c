@@ -235,6 +235,8 @@ static int d_alloc_at(lua_State *L)
 	uint32_t index;
 	if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "any") == 0) {
 		index = MSK_MSI_ANY_INDEX;
+	} else if (lua_type(L, 2) == LUA_TSTRING) {
+		return luaL_argerror(L, 2, "an MSI-X index or \"any\"");
 	} else {
 		lua_Integer i = luaL_checkinteger(L, 2);
 		luaL_argcheck(L, i >= 0 && i < MSK_PCIFN_MSIX_MAX, 2, "an MSI-X index or \"any\"");
@@ -516,8 +518,7 @@ void lmsk_device_register(lua_State *L)
 		{ NULL, NULL },
 	};
 	luaL_newmetatable(L, DEVICE_MT);
-	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "__index");
+	lmsk_set_methods(L, "device", methods);
 	lua_pushcfunction(L, d_tostring);
 	lua_setfield(L, -2, "__tostring");
 	lua_pop(L, 1);

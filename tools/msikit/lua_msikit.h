@@ -144,6 +144,19 @@ int lmsk_fail(lua_State *L, struct lrun *run);
 int lmsk_failf(lua_State *L, struct lrun *run, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 lua_Integer lmsk_check_size(lua_State *L, int arg);
+/*
+ * The metatable on top gets an __index with the methods; any other name is
+ * a Lua error naming the nearest method ("device has no method 'reqest':
+ * did you mean 'request'?"). methods must outlive the Lua state (static).
+ */
+void lmsk_set_methods(lua_State *L, const char *what, const luaL_Reg *methods);
+/*
+ * The table on top gets a metatable: reading a name it does not hold is a
+ * Lua error naming the nearest of fns, except for the names of maybe_nil
+ * (NULL-terminated, or NULL), which read as nil. Both lists static.
+ */
+void lmsk_strict_table(lua_State *L, const char *what, const luaL_Reg *fns,
+		       const char *const *maybe_nil);
 
 /* trace_out.c: the ledger's observer (per-device fates, --trace CSV, progress). */
 /* When the machine is built: the clock starts, the CSV header is written. */

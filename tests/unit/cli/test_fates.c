@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ledger's observer of a run: every device's fates (the `ledger` view
+ * and the DOT's losses), counted up to the report and not during the
+ * teardown; and the --trace CSV, whose rows name device, MSI index, virq
+ * and CPU (the CPU that took a delivered event, the one a raised event is
+ * steered to), empty only where there is none.
+ */
+#include "msk_test.h"
+
+#include <stdlib.h>
+
+#include "cli.h"
+
+static const char scenario[] =
+	"local m = msikit.machine{ arch = 'x86', cpus = 2 }\n"
+	"local a = m:pci{ bdf = '0000:01:00.0', msix = 4, while_disabled = 'drop' }\n"
+	"local b = m:pci{ bdf = '0000:02:00.0', msix = 2 }\n"
+	"msikit.expect(a:alloc_vectors{ min = 2, max = 2, type = 'msix' } == 2)\n"
+	"msikit.expect(b:alloc_vectors{ min = 1, max = 1, type = 'msix' } == 1)\n"
+	"a:request(0, 'a0')\n"
+	"b:request(0, 'b0')\n"
+	"m:set_affinity(b:virq(0), { 1 })\n"
+	"a:raise(0, 3)\n"
+	"b:raise(0)\n"
+	"m:run()\n"
+	"a:free_irq(0)\n"
+	"a:free_vectors()\n"
+	"a:raise(0)\n" /* MSI-X is off now: lost, with no vector */
+	"m:run()\n"
+	"b:raise(0)\n" /* held: b's handler is freed at the teardown, after the report */
+	"b:mask(0)\n";
+
+static void run(struct scn_result *res, FILE *trace)
+{
+	struct scn_opts o = {
+		.file = "fates.lua",
+		.source = scenario,
+		.source_len = strlen(scenario),
+		.quiet = true,
+		.trace = trace,
+	};
+	scn_run(&o, res);
+	if (res->exit_code != CLI_EXIT_PASS)
+		fail_msg("exit %d: %s", res->exit_code, res->fatal ? res->fatal : "");
+}
+
+static void test_fates_by_device(void **state)
+{
+	(void)state;
+	struct scn_result res;
+	run(&res, NULL);
+	assert_int_equal(res.nr_fates, 2);
+	const struct scn_fate *a = &res.fates[0], *b = &res.fates[1];
+	assert_string_equal(a->device, "0000:01:00.0");
+	assert_int_equal(a->raised, 4);
+	assert_int_equal(a->delivered, 3);
+	assert_int_equal(a->lost, 1);
+	assert_int_equal(a->lost_by_reason[MSK_LOSS_MSIX_DISABLED], 1);
+	assert_string_equal(b->device, "0000:02:00.0");
+	assert_int_equal(b->raised, 2);
+	assert_int_equal(b->delivered, 1);
+	/* What the teardown does to b's held event is not the report's. */
+	assert_int_equal(b->lost, 0);
+	assert_int_equal(res.snap->ledger.counts.lost, 1);
+	scn_result_free(&res);
+}
+
+static void test_trace_rows(void **state)
+{
+	(void)state;
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	struct scn_result res;
+	run(&res, f);
+	scn_result_free(&res);
+	rewind(f);
+	char text[4096];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	static const char *const rows[] = {
+		"time,step,event,reason,weight,cpu,actor,device,index,virq\n",
+		/* raised: the CPU it is steered to; delivered: the one that took it */
+		"0,0,raised,,3,0,,0000:01:00.0,0,1\n",
+		"0,0,raised,,1,1,,0000:02:00.0,0,3\n",
+		"0,1,delivered,,1,1,,0000:02:00.0,0,3\n",
+		"0,3,delivered,,3,0,,0000:01:00.0,0,1\n",
+		/* no vector any more: no virq, no CPU */
+		",raised,,1,,0,0000:01:00.0,0,\n",
+		",lost,msix-disabled,1,,0,0000:01:00.0,0,\n",
+	};
+	const char *at = text;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *p = strstr(at, rows[i]);
+		if (!p)
+			fail_msg("no \"%s\" after offset %zu in:\n%s", rows[i], (size_t)(at - text),
+				 text);
+		at = p + strlen(rows[i]);
+	}
+	assert_int_equal(strncmp(text, rows[0], strlen(rows[0])), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fates_by_device),
+		cmocka_unit_test(test_trace_rows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
