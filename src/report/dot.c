@@ -153,14 +153,14 @@ static void dot_cpus(struct rout *o, const struct msk_report_snapshot *s, unsign
 		char online[128];
 		msk_cpumask_format(&s->online, online, sizeof(online));
 		rout_printf(o,
-			    "\t\tc_all [label=\"%u CPUs\\nonline %s\\n%llu handled\", "
+			    "\t\tc_all [label=\"%u CPUs\\nonline %s\\n%llu interrupts\", "
 			    "shape=box, style=filled, fillcolor=\"#f0f0f0\"];\n",
 			    s->nr_cpus, online, (unsigned long long)n);
 	} else {
 		for (unsigned int c = 0; c < s->nr_cpus; c++) {
 			bool on = msk_cpumask_test(&s->online, c);
 			rout_printf(o,
-				    "\t\tc%u [label=\"CPU%u\\n%llu handled%s\", shape=box, "
+				    "\t\tc%u [label=\"CPU%u\\n%llu interrupts%s\", shape=box, "
 				    "style=\"%s\", fillcolor=\"#f0f0f0\"];\n",
 				    c, c, (unsigned long long)cpu_handled(s, c),
 				    on ? "" : "\\noffline", on ? "filled" : "dashed");

@@ -6,8 +6,8 @@
  * max_devices of them.
  *
  *	machine: 4 CPUs (online 0-3), 2 domains, 3 virqs (3 with a handler), 1 device
- *	device        vectors  handled  on CPUs  domain
- *	0000:01:00.0        3        4  0,2      TEST-PCI-MSIX-0000:01:00.0
+ *	device        vectors  interrupts  on CPUs  domain
+ *	0000:01:00.0        3           4  0,2      TEST-PCI-MSIX-0000:01:00.0
  */
 #include "report/internal.h"
 
@@ -112,7 +112,7 @@ int msk_report_write_overview(const struct msk_report_snapshot *snap,
 		if ((int)strlen(rows[r].device) > w)
 			w = (int)strlen(rows[r].device);
 	if (shown)
-		rout_printf(&o, "%-*s  vectors     handled  %-*s  domain\n", w, "device",
+		rout_printf(&o, "%-*s  vectors  interrupts  %-*s  domain\n", w, "device",
 			    CPUS_WIDTH, "on CPUs");
 	for (unsigned int r = 0; r < shown; r++) {
 		char cpus[CPUS_WIDTH + 8];

@@ -116,9 +116,9 @@ static void test_cpus_and_virq_order(void **state)
 {
 	struct rt_scenario *r = *state;
 	char *dot = dot_of(r->tp.core, NULL);
-	/* Each CPU with what it handled (CPU0: 3 of nvme0q0; no-handler events do not count). */
-	assert_contains(dot, "c0 [label=\"CPU0\\n3 handled\"");
-	assert_contains(dot, "c1 [label=\"CPU1\\n6 handled\"");
+	/* Each CPU with the interrupts it took (CPU0: 3 of nvme0q0; no-handler ones do not count). */
+	assert_contains(dot, "c0 [label=\"CPU0\\n3 interrupts\"");
+	assert_contains(dot, "c1 [label=\"CPU1\\n6 interrupts\"");
 	assert_contains(dot, "{ rank=same; c0; c1; c2; c3; }");
 	assert_contains(dot, "\td0 -> c0 [lhead=cluster_cpus");
 	/* A domain's virqs side by side in ascending order. */
