@@ -58,20 +58,6 @@ static void assert_contains(const char *text, const char *part)
 		fail_msg("missing \"%s\" in:\n%s", part, text);
 }
 
-static int setup(void **state)
-{
-	static struct rt_scenario r;
-	rt_build(&r);
-	*state = &r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	rt_destroy(*state);
-	return 0;
-}
-
 static void test_scenario_graph_is_valid(void **state)
 {
 	struct rt_scenario *r = *state;
@@ -269,11 +255,12 @@ static void test_odd_names_and_kinds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_scenario_graph_is_valid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_virqs_beyond_the_bound_are_counted, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cpus_and_virq_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_losses_on_their_level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scenario_graph_is_valid, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_virqs_beyond_the_bound_are_counted, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_cpus_and_virq_order, rt_setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(test_losses_on_their_level, rt_setup, rt_teardown),
 		cmocka_unit_test(test_odd_names_and_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

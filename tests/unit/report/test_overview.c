@@ -7,20 +7,6 @@
  */
 #include "report_test.h"
 
-static int setup(void **state)
-{
-	static struct rt_scenario r;
-	rt_build(&r);
-	*state = &r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	rt_destroy(*state);
-	return 0;
-}
-
 static char *overview(struct msk_core *core, const struct msk_report_overview_opts *opts)
 {
 	struct msk_report_src src = { .core = core };
@@ -114,8 +100,8 @@ static void test_bad_arguments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_devices_busiest_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cut_at_max_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devices_busiest_first, rt_setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(test_cut_at_max_devices, rt_setup, rt_teardown),
 		cmocka_unit_test(test_long_cpu_lists_are_counted),
 		cmocka_unit_test(test_bad_arguments),
 	};
