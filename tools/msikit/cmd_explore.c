@@ -82,6 +82,7 @@ static const struct cli_opt explore_opts[] = {
 	{ "--seeds", "A..B", OPT_SEEDS },
 	{ "--form", "F", OPT_FORM },
 	{ "--json", NULL, OPT_JSON },
+	/* Options with a value take it as "--opt v" or "--opt=v" (cli_parse); new ones go here. */
 	{ NULL, NULL, 0 },
 };
 

@@ -43,6 +43,7 @@ static const struct cli_opt run_opts[] = {
 	{ "-o", "FILE", OPT_OUT },
 	{ "--dot", "FILE", OPT_DOT },
 	{ "--trace", "FILE", OPT_TRACE },
+	/* Options with a value take it as "--opt v" or "--opt=v" (cli_parse); new ones go here. */
 	{ NULL, NULL, 0 },
 };
 

@@ -142,8 +142,8 @@ void lmsk_trace_event(void *ctx, const struct msk_machine_event *ev)
 	const char *device = ev->device;
 	int index = ev->index;
 	unsigned int virq = ev->virq;
-	if (device && !virq)
-		virq = t->raise_virq; /* a raise: the binding looked its vector up */
+	if (device) /* a raise (maybe from a handler): the vector the binding looked up */
+		virq = t->raise_virq;
 	const struct ltrace_virq *o = device ? NULL : virq_origin(t, virq);
 	if (o) { /* delivered or lost on a CPU: the device it was raised for */
 		device = run->res->fates[o->fate].device;
@@ -181,15 +181,12 @@ void lmsk_trace_raise(struct ldevice *dv, bool ims, unsigned int index, bool beg
 		lm->run->trace.raise_virq = 0;
 		return;
 	}
-	unsigned int virq = 0;
+	/* Looked up without recording an error (0: no vector there). */
 	struct msk_pci_dev *p = dv->d ? msk_machine_dev_pci(dv->d) : NULL;
-	if (p && ims) {
-		virq = msk_msi_get_virq(msk_pci_msi_device(p), MSK_MSI_SECONDARY_DOMAIN, index);
-	} else if (p) {
-		int v = msk_pci_irq_vector(p, index);
-		virq = v > 0 ? (unsigned int)v : 0;
-	}
-	lm->run->trace.raise_virq = virq;
+	lm->run->trace.raise_virq =
+		p ? msk_msi_get_virq(msk_pci_msi_device(p),
+				     ims ? MSK_MSI_SECONDARY_DOMAIN : MSK_MSI_DEFAULT_DOMAIN, index)
+		  : 0;
 	msk_machine_trace_context(lm->m, ims ? dv->ims_name : dv->name, (int)index);
 }
 

@@ -31,6 +31,20 @@ static const char scenario[] =
 	"b:raise(0)\n" /* held: b's handler is freed at the teardown, after the report */
 	"b:mask(0)\n";
 
+/* Every fate of the report's ledger is some device's. */
+static void assert_fates_sum(const struct scn_result *res)
+{
+	uint64_t raised = 0, delivered = 0, lost = 0;
+	for (unsigned int i = 0; i < res->nr_fates; i++) {
+		raised += res->fates[i].raised;
+		delivered += res->fates[i].delivered;
+		lost += res->fates[i].lost;
+	}
+	assert_int_equal(raised, res->snap->ledger.counts.raised);
+	assert_int_equal(delivered, res->snap->ledger.counts.delivered);
+	assert_int_equal(lost, res->snap->ledger.counts.lost);
+}
+
 static void run(struct scn_result *res, FILE *trace)
 {
 	struct scn_opts o = {
@@ -63,6 +77,7 @@ static void test_fates_by_device(void **state)
 	/* What the teardown does to b's held event is not the report's. */
 	assert_int_equal(b->lost, 0);
 	assert_int_equal(res.snap->ledger.counts.lost, 1);
+	assert_fates_sum(&res);
 	scn_result_free(&res);
 }
 
@@ -101,11 +116,54 @@ static void test_trace_rows(void **state)
 	assert_int_equal(strncmp(text, rows[0], strlen(rows[0])), 0);
 }
 
+/* A handler that raises another device's vector: the raised row is that vector's. */
+static void test_raise_from_a_handler(void **state)
+{
+	(void)state;
+	static const char text[] = "local m = msikit.machine{ arch = 'x86', cpus = 2 }\n"
+				   "local a = m:pci{ bdf = '0000:01:00.0', msix = 2 }\n"
+				   "local b = m:pci{ bdf = '0000:02:00.0', msix = 2 }\n"
+				   "a:alloc_vectors{ min = 1, max = 1, type = 'msix' }\n"
+				   "b:alloc_vectors{ min = 2, max = 2, type = 'msix' }\n"
+				   "a:request(0, 'a0', function() b:raise(1) end)\n"
+				   "b:request(1, 'b1')\n"
+				   "m:set_affinity(b:virq(1), { 1 })\n"
+				   "a:raise(0)\n"
+				   "m:run()\n";
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	struct scn_opts o = {
+		.file = "nested.lua",
+		.source = text,
+		.source_len = strlen(text),
+		.quiet = true,
+		.trace = f,
+	};
+	struct scn_result res;
+	scn_run(&o, &res);
+	assert_int_equal(res.exit_code, CLI_EXIT_PASS);
+	assert_int_equal(res.nr_fates, 2);
+	assert_int_equal(res.fates[1].raised, 1);
+	assert_int_equal(res.fates[1].delivered, 1);
+	assert_fates_sum(&res);
+	scn_result_free(&res);
+	rewind(f);
+	char buf[2048];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	/* b's vector 1 is virq 3, steered to CPU 1, though a's handler (virq 1, CPU 0) raised it. */
+	if (!strstr(buf, ",raised,,1,1,,0000:02:00.0,1,3\n") ||
+	    !strstr(buf, ",delivered,,1,1,,0000:02:00.0,1,3\n"))
+		fail_msg("b's rows are not its own:\n%s", buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fates_by_device),
 		cmocka_unit_test(test_trace_rows),
+		cmocka_unit_test(test_raise_from_a_handler),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
