@@ -38,8 +38,7 @@ struct ltrace_virq {
 /* The ledger observer's state (trace_out.c). */
 struct ltrace {
 	unsigned int raise_virq; /* the vector being raised, 0 outside a raise */
-	const char *last_name;	 /* the device of the last event, and its fate */
-	unsigned int last;
+	unsigned int last;	 /* the fate of the last event's device */
 	unsigned int fates_cap;
 	struct ltrace_virq *map; /* by virq */
 	unsigned int map_cap;

@@ -36,11 +36,11 @@ static struct scn_fate *fate_of(struct lrun *run, const char *device)
 	if (!device)
 		device = "";
 	struct ltrace *t = &run->trace;
-	if (t->last_name == device && t->last < res->nr_fates)
+	/* Most events are the last one's device: look there first (by name: strings move). */
+	if (t->last < res->nr_fates && strcmp(res->fates[t->last].device, device) == 0)
 		return &res->fates[t->last];
 	for (unsigned int i = 0; i < res->nr_fates; i++)
 		if (strcmp(res->fates[i].device, device) == 0) {
-			t->last_name = device;
 			t->last = i;
 			return &res->fates[i];
 		}
@@ -55,7 +55,6 @@ static struct scn_fate *fate_of(struct lrun *run, const char *device)
 	struct scn_fate *f = &res->fates[res->nr_fates];
 	memset(f, 0, sizeof(*f));
 	snprintf(f->device, sizeof(f->device), "%s", device);
-	t->last_name = device;
 	t->last = res->nr_fates++;
 	return f;
 }
