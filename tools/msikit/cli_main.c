@@ -23,8 +23,8 @@ static const struct cli_cmd cmds[] = {
 	  "  --seed N         the seed (decimal or 0x hex): orders the actors, draws the faults\n"
 	  "  --form F         a story's form: before or after (default after)\n"
 	  "  --view V,...     what to print before the verdict (repeatable):\n"
-	  "                     summary  the machine, devices and busiest vectors on one\n"
-	  "                              screen (the default)\n"
+	  "                     summary  the machine, its busiest devices and what they\n"
+	  "                              lost, on one screen (the default)\n"
 	  "                     tree     the domain tree and every virq's levels\n"
 	  "                     table    the interrupts table (/proc/interrupts)\n"
 	  "                     ledger   every device's events: raised, delivered, lost\n"
@@ -32,8 +32,8 @@ static const struct cli_cmd cmds[] = {
 	  "                   --view tree,table is the full output of msikit 0.1\n"
 	  "  --json           the JSON report on stdout instead (print() goes to stderr)\n"
 	  "  -o FILE          also write the JSON report to FILE\n"
-	  "  --dot FILE       write a Graphviz picture of the hierarchy to FILE\n"
-	  "  --trace FILE     write every ledger fate to FILE as CSV (docs/report.md)\n"
+	  "  --dot FILE       write a Graphviz picture to FILE: domains, virqs, CPUs, losses\n"
+	  "  --trace FILE     write every ledger fate to FILE as CSV (columns: docs/sim.md)\n"
 	  "  --quiet          print only PASS or FAIL: reason\n"
 	  "Output files are checked before the run (exit 2 when one cannot be written).\n" },
 	{ "explore", cmd_explore, "explore FILE.lua --seeds A..B [--form before|after] [--json]",
