@@ -186,6 +186,16 @@ static void test_output_files(void **state)
 	assert_int_equal(cli_out_open(&o, dir), -1);
 	snprintf(fresh, sizeof(fresh), "%s/no/such/dir.txt", dir);
 	assert_int_equal(cli_out_open(&o, fresh), -1);
+	/* A directory one may not write in (root may write anywhere: not checked then). */
+	if (geteuid() != 0) {
+		char ro[128];
+		snprintf(ro, sizeof(ro), "%s/ro", dir);
+		assert_int_equal(mkdir(ro, 0500), 0);
+		snprintf(fresh, sizeof(fresh), "%s/ro/x.txt", dir);
+		assert_int_equal(cli_out_open(&o, fresh), -1);
+		assert_int_equal(access(fresh, F_OK), -1);
+		chmod(ro, 0700);
+	}
 	assert_int_equal(cli_out_open(&o, "/dev/full"), 0);
 	assert_int_equal(cli_out_begin(&o), 0); /* not a regular file: nothing to empty */
 	fputs("more than nothing\n", o.f);
