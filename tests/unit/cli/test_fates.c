@@ -45,18 +45,33 @@ static void assert_fates_sum(const struct scn_result *res)
 	assert_int_equal(lost, res->snap->ledger.counts.lost);
 }
 
-static void run(struct scn_result *res, FILE *trace)
+/* Run text (it must pass), its trace to trace (or none). */
+static void run_text(const char *text, struct scn_result *res, FILE *trace)
 {
 	struct scn_opts o = {
 		.file = "fates.lua",
-		.source = scenario,
-		.source_len = strlen(scenario),
+		.source = text,
+		.source_len = strlen(text),
 		.quiet = true,
 		.trace = trace,
 	};
 	scn_run(&o, res);
 	if (res->exit_code != CLI_EXIT_PASS)
 		fail_msg("exit %d: %s", res->exit_code, res->fatal ? res->fatal : "");
+}
+
+/* What was written to f, into buf; f is closed. */
+static void read_back(FILE *f, char *buf, size_t size)
+{
+	rewind(f);
+	size_t n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void run(struct scn_result *res, FILE *trace)
+{
+	run_text(scenario, res, trace);
 }
 
 static void test_fates_by_device(void **state)
@@ -89,11 +104,8 @@ static void test_trace_rows(void **state)
 	struct scn_result res;
 	run(&res, f);
 	scn_result_free(&res);
-	rewind(f);
 	char text[4096];
-	size_t n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
+	read_back(f, text, sizeof(text));
 	static const char *const rows[] = {
 		"time,step,event,reason,weight,cpu,actor,device,index,virq\n",
 		/* raised: the CPU it is steered to; delivered: the one that took it */
@@ -132,26 +144,15 @@ static void test_raise_from_a_handler(void **state)
 				   "m:run()\n";
 	FILE *f = tmpfile();
 	assert_non_null(f);
-	struct scn_opts o = {
-		.file = "nested.lua",
-		.source = text,
-		.source_len = strlen(text),
-		.quiet = true,
-		.trace = f,
-	};
 	struct scn_result res;
-	scn_run(&o, &res);
-	assert_int_equal(res.exit_code, CLI_EXIT_PASS);
+	run_text(text, &res, f);
 	assert_int_equal(res.nr_fates, 2);
 	assert_int_equal(res.fates[1].raised, 1);
 	assert_int_equal(res.fates[1].delivered, 1);
 	assert_fates_sum(&res);
 	scn_result_free(&res);
-	rewind(f);
 	char buf[2048];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
+	read_back(f, buf, sizeof(buf));
 	/* b's vector 1 is virq 3, steered to CPU 1, though a's handler (virq 1, CPU 0) raised it. */
 	if (!strstr(buf, ",raised,,1,1,,0000:02:00.0,1,3\n") ||
 	    !strstr(buf, ",delivered,,1,1,,0000:02:00.0,1,3\n"))
