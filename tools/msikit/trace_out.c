@@ -33,8 +33,9 @@ void lmsk_trace_start(struct lrun *run)
 static struct scn_fate *fate_of(struct lrun *run, const char *device)
 {
 	struct scn_result *res = run->res;
-	if (!device)
-		device = "";
+	char key[sizeof(res->fates[0].device)]; /* as the fate keeps it, however long the name */
+	snprintf(key, sizeof(key), "%s", device ? device : "");
+	device = key;
 	struct ltrace *t = &run->trace;
 	/* Most events are the last one's device: look there first (by name: strings move). */
 	if (t->last < res->nr_fates && strcmp(res->fates[t->last].device, device) == 0)
