@@ -312,17 +312,34 @@ size_t msk_report_utf8_clean(const char *s, char *out, size_t size);
 int msk_report_write_json(const struct msk_report_snapshot *snap, unsigned int flags,
 			  const struct msk_report_sink *out);
 
+/* Events a device lost for one reason (what the caller's ledger observer counted). */
+struct msk_report_loss {
+	const char
+		*device; /* as the snapshot's irqs name it (a "/suffix" is ignored); NULL: none */
+	enum msk_loss reason;
+	uint64_t weight;
+};
+
 struct msk_report_dot_opts {
-	unsigned int max_virqs; /* draw virqs as nodes up to this many; 0: 64 */
-	bool no_virqs;		/* draw no virq at all, only per-domain counts */
+	unsigned int max_virqs;		      /* draw virqs as nodes up to this many; 0: 64 */
+	bool no_virqs;			      /* draw no virq at all, only per-domain counts */
+	unsigned int max_cpus;		      /* draw CPUs as nodes up to this many; 0: 16 */
+	const struct msk_report_loss *losses; /* where events were lost, or NULL */
+	size_t nr_losses;
 };
 
 /*
- * Graphviz DOT of the hierarchy: a node per domain (shape and colour by
- * kind), an edge from each domain to its parent, the domains of one
- * device in a cluster, and each virq as a small node on its outermost
- * domain - or, beyond max_virqs, one "N virqs" node per domain. opts may
- * be NULL.
+ * Graphviz DOT of the hierarchy, drawn bottom-up: virqs, in ascending
+ * order, under their device's domains, each device in a cluster named by
+ * its device and outermost domain; an edge from each domain to its parent;
+ * the root domains over the CPUs, each CPU with the interrupts it handled
+ * (beyond max_cpus, one node for all of them). Losses (opts->losses, else
+ * the ledger's reasons) are red notes with their counts on the level that
+ * drops them: the device domain for what the device or its message did
+ * wrong or what the core refused (no handler ...), the remapping domain for
+ * IRTE faults, the root (vector, ITS, XIVE) domain for the controller's;
+ * a loss with no device hangs on the root. Beyond max_virqs, one "N virqs"
+ * node per domain. opts may be NULL.
  */
 int msk_report_write_dot(const struct msk_report_snapshot *snap,
 			 const struct msk_report_dot_opts *opts, const struct msk_report_sink *out);
@@ -335,6 +352,23 @@ int msk_report_write_dot(const struct msk_report_snapshot *snap,
  */
 int msk_report_write_summary(const struct msk_report_snapshot *snap,
 			     const struct msk_report_sink *out);
+
+struct msk_report_overview_opts {
+	unsigned int max_devices; /* rows shown, the busiest devices first; 0: 10 */
+	const char *more_hint;	  /* appended to the "... N more devices" line, or NULL */
+};
+
+/*
+ * The overview, one screen for a machine of any size: a line about the
+ * machine (CPUs, online ones, domains, virqs, devices), then a row per
+ * device - its vectors, the interrupts they took, on which CPUs, its
+ * outermost domain - the busiest first, at most max_devices rows, and a
+ * line counting the devices left out. Virqs without a device are the
+ * device "-". opts may be NULL.
+ */
+int msk_report_write_overview(const struct msk_report_snapshot *snap,
+			      const struct msk_report_overview_opts *opts,
+			      const struct msk_report_sink *out);
 
 #ifdef __cplusplus
 }

@@ -2,12 +2,14 @@
 #   cmake -DMODE=<mode> -DEXE=<msikit or msikit-test> [-DFILE=...] [...] -P check.cmake
 #
 # Modes:
-#   exit    EXE ARGS; exit status EXPECT_EXIT; STDOUT_REGEX / STDERR_REGEX if given
+#   exit    EXE ARGS; exit status EXPECT_EXIT; STDOUT_REGEX / STDERR_REGEX if given;
+#           with STDOUT_FILE, stdout goes to that file; with NOT_CREATED, that path must
+#           not exist afterwards
 #   bad     EXE run FILE: exit 2, stderr is the one line "msikit: FILE:LINE: <what>",
 #           where <what> matches the file's first line "-- expect: REGEX"
 #   story   EXE run FILE --form FORM --json: every expectation held; after: result
 #           "pass", nothing lost, no violation, no error; before: the ledger balances
-#   golden  EXE run FILE (in the file's directory): stdout equals GOLDEN
+#   golden  EXE run FILE [GOLDEN_ARGS] (in the file's directory): stdout equals GOLDEN
 #           (MSK_UPDATE_GOLDEN=1 rewrites it)
 #   twice   EXE run FILE --seed SEED --json --trace, twice: identical report and trace
 #   demo    EXE demo --json: the JSON shape; with ALL_RUN=1 every after passes and
@@ -18,6 +20,12 @@
 #           "bdf/index/cpu/count" of SPOT (,-separated) is a count of the run's irqs
 #   json    EXE ARGS (a --json run): exit EXPECT_EXIT; JSON_CHECKS, comma-separated
 #           "key.key.key=VALUE" (equal) or "key.key~REGEX" (matches), on the report
+#   lines   EXE import --proc-interrupts PROC [IMPORT_ARGS] -o OUT, then EXE run OUT: at
+#           most MAX_LINES lines on stdout, matching STDOUT_REGEX
+#   trace   EXE run FILE --trace OUT: the CSV's header, and every raised and delivered row
+#           names its device, MSI index, virq and CPU
+#   dot     EXE run FILE [--form FORM] --dot OUT: OUT has every part of DOT_PARTS (|-separated)
+#           and `dot -Tpng` renders it (skipped when dot is not installed)
 #   notbuilt EXE run FILE: exit 0 if FILE's platform is built; otherwise exit 2 and
 #           exactly "msikit: FILE:LINE: the ARCH platform drivers are not built yet"
 # Any mode: a run that says its platform is not built prints SKIPPED (the test's
@@ -31,8 +39,14 @@ function(fail msg)
 endfunction()
 
 function(run_msikit out_var err_var rc_var)
-  execute_process(COMMAND ${EXE} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err
-                  RESULT_VARIABLE rc WORKING_DIRECTORY "${WORKDIR}")
+  if(DEFINED STDOUT_FILE) # stdout to a file (/dev/full: a command whose output cannot be written)
+    execute_process(COMMAND ${EXE} ${ARGN} OUTPUT_FILE "${STDOUT_FILE}" ERROR_VARIABLE err
+                    RESULT_VARIABLE rc WORKING_DIRECTORY "${WORKDIR}")
+    set(out "")
+  else()
+    execute_process(COMMAND ${EXE} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err
+                    RESULT_VARIABLE rc WORKING_DIRECTORY "${WORKDIR}")
+  endif()
   if(err MATCHES "platform drivers are not built yet")
     message("SKIPPED: ${err}")
     set(SKIPPED 1 PARENT_SCOPE)
@@ -40,6 +54,16 @@ function(run_msikit out_var err_var rc_var)
   set(${out_var} "${out}" PARENT_SCOPE)
   set(${err_var} "${err}" PARENT_SCOPE)
   set(${rc_var} "${rc}" PARENT_SCOPE)
+endfunction()
+
+# EXE import --proc-interrupts PROC [IMPORT_ARGS] -o OUT, which must succeed; its stderr in err_var.
+function(import_scenario err_var)
+  separate_arguments(IMPORT_LIST UNIX_COMMAND "${IMPORT_ARGS}")
+  run_msikit(out err rc import --proc-interrupts "${PROC}" ${IMPORT_LIST} -o "${OUT}")
+  if(NOT rc STREQUAL "0")
+    fail("import: exit ${rc}\n${err}")
+  endif()
+  set(${err_var} "${err}" PARENT_SCOPE)
 endfunction()
 
 if(NOT WORKDIR)
@@ -61,6 +85,9 @@ if(MODE STREQUAL "exit")
   endif()
   if(DEFINED STDERR_REGEX AND NOT err MATCHES "${STDERR_REGEX}")
     fail("stderr does not match ${STDERR_REGEX}:\n${err}")
+  endif()
+  if(DEFINED NOT_CREATED AND EXISTS "${NOT_CREATED}")
+    fail("${NOT_CREATED} was created")
   endif()
   message("${out}")
 
@@ -120,7 +147,8 @@ elseif(MODE STREQUAL "story")
 elseif(MODE STREQUAL "golden")
   get_filename_component(WORKDIR "${FILE}" DIRECTORY)
   get_filename_component(name "${FILE}" NAME)
-  run_msikit(out err rc run "${name}")
+  separate_arguments(GOLDEN_LIST UNIX_COMMAND "${GOLDEN_ARGS}")
+  run_msikit(out err rc run "${name}" ${GOLDEN_LIST})
   if(NOT rc STREQUAL "0")
     fail("exit ${rc}\n${err}")
   endif()
@@ -197,11 +225,7 @@ elseif(MODE STREQUAL "demo")
 
 # --- import -------------------------------------------------------------------------------
 elseif(MODE STREQUAL "import")
-  separate_arguments(IMPORT_LIST UNIX_COMMAND "${IMPORT_ARGS}")
-  run_msikit(out err rc import --proc-interrupts "${PROC}" ${IMPORT_LIST} -o "${OUT}")
-  if(NOT rc STREQUAL "0")
-    fail("import: exit ${rc}\n${err}")
-  endif()
+  import_scenario(err)
   if(NOT DEFINED IMPORT_STDERR)
     set(IMPORT_STDERR "^$")
   endif()
@@ -268,6 +292,89 @@ elseif(MODE STREQUAL "json")
       fail("${c}: the report has \"${got}\"")
     endif()
   endforeach()
+# --- lines --------------------------------------------------------------------------------
+elseif(MODE STREQUAL "lines")
+  import_scenario(err)
+  run_msikit(out err rc run "${OUT}")
+  if(SKIPPED)
+    return()
+  endif()
+  if(NOT rc STREQUAL "0")
+    fail("exit ${rc}\n${err}")
+  endif()
+  string(REGEX MATCHALL "\n" nl "${out}")
+  list(LENGTH nl n)
+  if(n GREATER MAX_LINES)
+    fail("${n} lines, more than ${MAX_LINES}:\n${out}")
+  endif()
+  if(NOT out MATCHES "${STDOUT_REGEX}")
+    fail("stdout does not match ${STDOUT_REGEX}:\n${out}")
+  endif()
+  message("${n} lines:\n${out}")
+# --- trace --------------------------------------------------------------------------------
+elseif(MODE STREQUAL "trace")
+  run_msikit(out err rc run "${FILE}" --quiet --trace "${OUT}")
+  if(SKIPPED)
+    return()
+  endif()
+  if(NOT rc STREQUAL "0")
+    fail("exit ${rc}\n${err}")
+  endif()
+  file(STRINGS "${OUT}" rows)
+  list(POP_FRONT rows header)
+  if(NOT header STREQUAL "time,step,event,reason,weight,cpu,actor,device,index,virq")
+    fail("header: ${header}")
+  endif()
+  set(n 0)
+  foreach(row ${rows})
+    # time,step,event,reason,weight,cpu,actor,device,index,virq
+    if(row MATCHES "^[0-9]+,[0-9]+,(raised|delivered),,[0-9]+,")
+      if(NOT row MATCHES "^[0-9]+,[0-9]+,[a-z]+,,[0-9]+,[0-9]+,[0-9]*,[0-9a-f:.]+(/ims)?,[0-9]+,[0-9]+$")
+        fail("a row without its CPU, device, index or virq: ${row}")
+      endif()
+      math(EXPR n "${n} + 1")
+    endif()
+  endforeach()
+  if(n LESS 10)
+    fail("only ${n} raised or delivered rows")
+  endif()
+  message("${n} rows with their device, index, virq and CPU")
+# --- dot ----------------------------------------------------------------------------------
+elseif(MODE STREQUAL "dot")
+  set(form "")
+  if(DEFINED FORM)
+    set(form --form ${FORM})
+  endif()
+  run_msikit(out err rc run "${FILE}" --quiet ${form} --dot "${OUT}")
+  if(SKIPPED)
+    return()
+  endif()
+  if(rc GREATER 1)
+    fail("exit ${rc}\n${err}")
+  endif()
+  file(READ "${OUT}" text)
+  string(REPLACE "|" ";" parts "${DOT_PARTS}")
+  foreach(p ${parts})
+    string(FIND "${text}" "${p}" at)
+    if(at LESS 0)
+      fail("${OUT} has no \"${p}\":\n${text}")
+    endif()
+  endforeach()
+  find_program(DOT_EXE dot)
+  if(NOT DOT_EXE)
+    message("dot is not installed: the picture is not rendered")
+    return()
+  endif()
+  execute_process(COMMAND ${DOT_EXE} -Tpng "${OUT}" -o "${OUT}.png" RESULT_VARIABLE drc
+                  ERROR_VARIABLE derr)
+  set(size 0)
+  if(EXISTS "${OUT}.png")
+    file(SIZE "${OUT}.png" size)
+  endif()
+  if(NOT drc STREQUAL "0" OR size LESS 1000 OR NOT derr STREQUAL "")
+    fail("dot -Tpng: exit ${drc}, ${size} bytes: ${derr}")
+  endif()
+  message("${OUT}.png: ${size} bytes")
 # --- notbuilt -----------------------------------------------------------------------------
 elseif(MODE STREQUAL "notbuilt")
   execute_process(COMMAND ${EXE} run "${FILE}" OUTPUT_VARIABLE out ERROR_VARIABLE err

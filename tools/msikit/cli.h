@@ -60,6 +60,14 @@ struct scn_opts {
 	bool quiet;	   /* scenario print() goes nowhere (explore, demo) */
 	bool print_stderr; /* scenario print() goes to stderr (stdout carries JSON) */
 	FILE *trace;	   /* CSV of every ledger fate, or NULL */
+	bool progress;	   /* a progress line on stderr once the run takes over a second */
+};
+
+/* What became of one device's events, counted by the ledger's observer. */
+struct scn_fate {
+	char device[32]; /* "0000:01:00.0", "0000:01:00.0/ims"; "" when no device is known */
+	uint64_t raised, delivered, lost;
+	uint64_t lost_by_reason[MSK_LOSS__COUNT];
 };
 
 /* What a story declares with msikit.story{}. */
@@ -87,6 +95,8 @@ struct scn_result {
 	struct msk_report_snapshot *snap; /* NULL when no machine was built or on exit 2 */
 	struct msk_machine_faults faults;
 	bool has_machine;
+	struct scn_fate *fates; /* in the order devices first had an event */
+	unsigned int nr_fates;
 };
 
 /* Run one scenario in this process (fresh Lua state and machine). */
@@ -96,8 +106,25 @@ void scn_result_free(struct scn_result *res);
 /* The verdict's first reason in one line (for explore and demo), or "" when it passed. */
 const char *scn_reason(const struct scn_result *res, char *buf, size_t size);
 
-/* Writers of a finished run (report_out.c). 0, or -MSK_E* (then exit 3). */
-int scn_write_text(const struct scn_result *res, FILE *out);
+/* What `run` prints before its verdict (--view). */
+#define SCN_VIEW_SUMMARY (1u << 0) /* the overview: machine, devices (the default) */
+#define SCN_VIEW_TREE	 (1u << 1) /* the domain tree */
+#define SCN_VIEW_TABLE	 (1u << 2) /* the interrupts table */
+#define SCN_VIEW_LEDGER	 (1u << 3) /* every device's fates */
+#define SCN_VIEW_ALL	 (SCN_VIEW_SUMMARY | SCN_VIEW_TREE | SCN_VIEW_TABLE | SCN_VIEW_LEDGER)
+
+/*
+ * Add the views of a --view value ("tree,table", "all") to *bits. Returns
+ * false, with the error printed (naming the nearest view), for an unknown one.
+ */
+bool cli_parse_views(const char *list, unsigned int *bits);
+
+/*
+ * Writers of a finished run (report_out.c). 0, or -MSK_E* (then exit 3).
+ * The text is the header line, the views asked for (in the order summary,
+ * tree, table, ledger), then the expectations and the verdict.
+ */
+int scn_write_text(const struct scn_result *res, unsigned int views, FILE *out);
 int scn_write_json(const struct scn_result *res, FILE *out, bool compact);
 int scn_write_dot(const struct scn_result *res, FILE *out);
 
@@ -120,7 +147,7 @@ extern const char *msk_cli_arch_override;
 /* Where the shipped scenarios are (for demo): $MSIKIT_SCENARIOS, the source or install tree. */
 const char *cli_scenario_dir(void);
 
-/* Option parsing shared by the subcommands (cmd_run.c). */
+/* Option values shared by the subcommands (cmd_run.c). */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_check_form(const char *form);
 
@@ -143,6 +170,124 @@ bool cli_json_add(struct cJSON *obj, const char *key, struct cJSON *item);
  * in buf. Context: any. Return: buf.
  */
 const char *cli_errno_text(int err, char *buf, size_t size);
+
+/* --- the option parser of every subcommand (cli_opts.c) --- */
+
+/* One option: a flag (arg NULL) or an option with a value. */
+struct cli_opt {
+	const char *name; /* "--seed", "-o" */
+	const char *arg;  /* the value's name for messages ("N"), or NULL: a flag */
+	int id;		  /* what the callback is told (> 0) */
+};
+
+#define CLI_OPERAND	0 /* the id the callback gets for an operand (value: the operand) */
+
+#define CLI_PARSE_OK	0
+#define CLI_PARSE_HELP	1    /* --help or -h: the command's usage is printed on stdout */
+#define CLI_PARSE_ERROR (-1) /* the error is printed on stderr */
+
+/**
+ * cli_parse() - parse a subcommand's arguments against a table of options.
+ * @cmd: the subcommand's name, for messages and --help.
+ * @argc, @argv: argv[0] is the subcommand; argv[1..] are parsed.
+ * @opts: the options, ended by an entry with name NULL (NULL: none).
+ * @on: called in order for every option (id, its name, its value or NULL)
+ *	and operand (CLI_OPERAND, NULL, the operand); returns 0, or -1 once it
+ *	has printed an error.
+ * @ctx: passed to @on.
+ *
+ * Values are given as "--name value" or "--name=value"; "--" ends the
+ * options; an unknown option is an error naming the nearest known one.
+ *
+ * Context: the command's thread; prints on stdout (--help) or stderr.
+ * Return: CLI_PARSE_OK, CLI_PARSE_HELP or CLI_PARSE_ERROR.
+ */
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+	      int (*on)(void *ctx, int id, const char *name, const char *value), void *ctx);
+
+/**
+ * cli_parse_json_only() - cli_parse() for a command whose one option is --json.
+ * @cmd, @argc, @argv: as for cli_parse().
+ * @json: set when --json is given.
+ * @operands: the operands are added here; NULL: an operand is an error.
+ *
+ * Return: as cli_parse().
+ */
+int cli_parse_json_only(const char *cmd, int argc, char **argv, bool *json,
+			struct strlist *operands);
+
+/* The exit code of a cli_parse() that did not return CLI_PARSE_OK. */
+int cli_parse_exit(int rc);
+
+/**
+ * cli_usage() - print one subcommand's usage and description.
+ * @cmd: its name ("run").
+ * @f: where to.
+ *
+ * Context: any.
+ * Return: true, or false when there is no such subcommand (nothing printed).
+ */
+bool cli_usage(const char *cmd, FILE *f);
+
+/**
+ * cli_suggest() - the nearest of a list of names to a misspelled one.
+ * @word: what was given.
+ * @names: the valid names; the list ends at @n entries or at a NULL entry.
+ * @n: at most this many names are looked at.
+ *
+ * Nearest by optimal string alignment distance (edits and swaps of two
+ * neighbours), at most a third of the longer name's length (at least 1).
+ *
+ * Context: any.
+ * Return: the nearest name (the first of equals), or NULL when none is near
+ * enough or @word is one of them.
+ */
+const char *cli_suggest(const char *word, const char *const *names, size_t n);
+
+/* --- output files (cli_out.c) --- */
+
+struct cli_out {
+	const char *path;
+	FILE *f;      /* NULL: not open */
+	bool created; /* the open created the file (a discard removes it) */
+};
+
+/**
+ * cli_out_open() - open an output file before the work that fills it.
+ * @o: the file's state (zeroed here).
+ * @path: where.
+ *
+ * Creates the file, or opens an existing one without truncating it: what
+ * it holds stays until cli_out_begin().
+ *
+ * Context: the command's thread.
+ * Return: 0, or -1 with "msikit: PATH: reason" printed (exit 2).
+ */
+int cli_out_open(struct cli_out *o, const char *path);
+
+/**
+ * cli_out_begin() - empty an open output file before writing it.
+ * @o: opened by cli_out_open().
+ *
+ * Return: 0, or -1 with the error printed.
+ */
+int cli_out_begin(struct cli_out *o);
+
+/**
+ * cli_out_close() - flush and close an output file (nothing if not open).
+ * @o: the file.
+ *
+ * Return: 0, or -1 with "msikit: PATH: reason" printed when a write, the
+ * flush or the close failed (exit 3).
+ */
+int cli_out_close(struct cli_out *o);
+
+/**
+ * cli_out_discard() - close an output file that will not be written.
+ * @o: the file; one cli_out_open() created is removed, an existing one is
+ *     left as it was.
+ */
+void cli_out_discard(struct cli_out *o);
 
 /* "msikit: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -218,15 +218,10 @@ static void print_json(struct row *rows, size_t n, unsigned int skipped, unsigne
 
 int cmd_demo(int argc, char **argv)
 {
-	bool json = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else {
-			cli_error("demo: unexpected %s (msikit demo [--json])", argv[i]);
-			return CLI_EXIT_USAGE;
-		}
-	}
+	bool json;
+	int prc = cli_parse_json_only("demo", argc, argv, &json, NULL);
+	if (prc != CLI_PARSE_OK)
+		return cli_parse_exit(prc);
 	const char *dir = cli_scenario_dir();
 	char **files = list_stories(dir);
 	if (!files || !files[0]) {

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -75,37 +76,74 @@ static void print_json(const char *file, const char *form, uint64_t a, uint64_t 
 	cJSON_Delete(o);
 }
 
+enum { OPT_SEEDS = 1, OPT_FORM, OPT_JSON };
+
+static const struct cli_opt explore_opts[] = {
+	{ "--seeds", "A..B", OPT_SEEDS },
+	{ "--form", "F", OPT_FORM },
+	{ "--json", NULL, OPT_JSON },
+	/* Options with a value take it as "--opt v" or "--opt=v" (cli_parse); new ones go here. */
+	{ NULL, NULL, 0 },
+};
+
+struct explore_args {
+	const char *file, *form;
+	uint64_t a, b;
+	bool json, have_range;
+};
+
+static int on_explore_opt(void *ctx, int id, const char *name, const char *v)
+{
+	(void)name;
+	struct explore_args *x = ctx;
+	switch (id) {
+	case CLI_OPERAND:
+		if (x->file) {
+			cli_error("explore: one scenario at a time (%s and %s)", x->file, v);
+			return -1;
+		}
+		x->file = v;
+		return 0;
+	case OPT_SEEDS:
+		if (!parse_range(v, &x->a, &x->b)) {
+			cli_error(
+				"explore: --seeds A..B (A <= B, fewer than 10^8 seeds), not \"%s\"",
+				v);
+			return -1;
+		}
+		x->have_range = true;
+		return 0;
+	case OPT_FORM:
+		x->form = v;
+		return cli_check_form(v) ? 0 : -1;
+	default:
+		x->json = true;
+		return 0;
+	}
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int cmd_explore(int argc, char **argv)
 {
-	const char *file = NULL, *form = NULL;
-	uint64_t a = 0, b = 0;
-	bool json = false, have_range = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
-			if (!parse_range(argv[++i], &a, &b)) {
-				cli_error("explore: --seeds A..B (A <= B, fewer than 10^8 seeds)");
-				return CLI_EXIT_USAGE;
-			}
-			have_range = true;
-		} else if (strcmp(argv[i], "--form") == 0 && i + 1 < argc) {
-			if (!cli_check_form(argv[++i]))
-				return CLI_EXIT_USAGE;
-			form = argv[i];
-		} else if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else if (argv[i][0] == '-' || file) {
-			cli_error("explore: unexpected %s (msikit explore FILE.lua --seeds A..B)",
-				  argv[i]);
-			return CLI_EXIT_USAGE;
-		} else {
-			file = argv[i];
-		}
-	}
-	if (!file || !have_range) {
+	struct explore_args x = { 0 };
+	int prc = cli_parse("explore", argc, argv, explore_opts, on_explore_opt, &x);
+	if (prc != CLI_PARSE_OK)
+		return cli_parse_exit(prc);
+	if (!x.file || !x.have_range) {
 		cli_error("explore: msikit explore FILE.lua --seeds A..B [--form F] [--json]");
 		return CLI_EXIT_USAGE;
 	}
-	bool tty = isatty(STDERR_FILENO);
+	const char *file = x.file, *form = x.form;
+	uint64_t a = x.a, b = x.b;
+	bool json = x.json;
+	bool tty = isatty(STDERR_FILENO) == 1, shown = false;
+	double started = now_seconds();
 	uint64_t runs = b - a + 1;
 	struct failure *fail = NULL;
 	unsigned long nf = 0, cap = 0;
@@ -117,7 +155,7 @@ int cmd_explore(int argc, char **argv)
 		scn_run(&o, &res);
 		if (res.platform_missing || res.input_error) {
 			/* Not about this seed (no platform, unreadable or unparsable file): stop. */
-			if (tty)
+			if (shown)
 				fputc('\n', stderr);
 			cli_error("%s", res.fatal);
 			scn_result_free(&res);
@@ -142,14 +180,17 @@ int cmd_explore(int argc, char **argv)
 			nf++;
 		}
 		scn_result_free(&res);
-		if (tty && ((s - a) % 16 == 15 || s == b))
+		if (tty && ((s - a) % 16 == 15 || s == b) &&
+		    (shown || now_seconds() - started >= 1.0)) {
+			shown = true;
 			fprintf(stderr, "\rexplore: seed %llu (%llu of %llu), %lu failing ",
 				(unsigned long long)s, (unsigned long long)(s - a + 1),
 				(unsigned long long)runs, nf);
+		}
 		if (s == b)
 			break;
 	}
-	if (tty)
+	if (shown)
 		fputc('\n', stderr);
 	if (json) {
 		print_json(file, form, a, b, fail, nf);

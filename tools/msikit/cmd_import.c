@@ -32,34 +32,49 @@ struct import_opts {
 	uint64_t scale;
 };
 
+enum { OPT_PROC = 1, OPT_SYSFS, OPT_PROCIRQ, OPT_OUT, OPT_ARCH, OPT_SCALE };
+
+static const struct cli_opt import_opts[] = {
+	{ "--proc-interrupts", "FILE", OPT_PROC },
+	{ "--sysfs", "DIR", OPT_SYSFS },
+	{ "--proc-irq", "DIR", OPT_PROCIRQ },
+	{ "-o", "FILE.lua", OPT_OUT },
+	{ "--arch", "A", OPT_ARCH },
+	{ "--scale", "N", OPT_SCALE },
+	{ NULL, NULL, 0 },
+};
+
+static int on_import_opt(void *ctx, int id, const char *name, const char *v)
+{
+	(void)name;
+	struct import_opts *o = ctx;
+	const char **slot[] = { [OPT_PROC] = &o->proc,
+				[OPT_SYSFS] = &o->sysfs,
+				[OPT_PROCIRQ] = &o->procirq,
+				[OPT_OUT] = &o->out,
+				[OPT_ARCH] = &o->arch };
+	if (id == CLI_OPERAND) {
+		cli_error("import: unexpected %s (%s)", v, USAGE);
+		return -1;
+	}
+	if (id != OPT_SCALE) {
+		*slot[id] = v;
+		return 0;
+	}
+	if (!cli_parse_u64(v, &o->scale) || o->scale == 0) {
+		cli_error("import: --scale needs a whole number >= 1, not \"%s\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0, CLI_PARSE_HELP (usage printed) or -1 (error printed). */
 static int parse_args(int argc, char **argv, struct import_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char **slot = strcmp(a, "--proc-interrupts") == 0 ? &o->proc
-				    : strcmp(a, "--sysfs") == 0		? &o->sysfs
-				    : strcmp(a, "--proc-irq") == 0	? &o->procirq
-				    : strcmp(a, "-o") == 0		? &o->out
-				    : strcmp(a, "--arch") == 0		? &o->arch
-									: NULL;
-		bool scale = strcmp(a, "--scale") == 0;
-		if (!slot && !scale) {
-			cli_error("import: unknown option %s (%s)", a, USAGE);
-			return -1;
-		}
-		if (i + 1 >= argc) {
-			cli_error("import: %s needs a value (%s)", a, USAGE);
-			return -1;
-		}
-		const char *v = argv[++i];
-		if (slot) {
-			*slot = v;
-		} else if (!cli_parse_u64(v, &o->scale) || o->scale == 0) {
-			cli_error("import: --scale needs a whole number >= 1, not \"%s\"", v);
-			return -1;
-		}
-	}
+	int prc = cli_parse("import", argc, argv, import_opts, on_import_opt, o);
+	if (prc != CLI_PARSE_OK)
+		return prc;
 	if (o->arch && strcmp(o->arch, "x86") != 0 && strcmp(o->arch, "arm64") != 0 &&
 	    strcmp(o->arch, "ppc64") != 0) {
 		cli_error("import: --arch %s: x86, arm64 or ppc64", o->arch);
@@ -82,8 +97,9 @@ static int parse_args(int argc, char **argv, struct import_opts *o)
 int cmd_import(int argc, char **argv)
 {
 	struct import_opts o;
-	if (parse_args(argc, argv, &o) < 0)
-		return CLI_EXIT_USAGE;
+	int prc = parse_args(argc, argv, &o);
+	if (prc != 0)
+		return prc == CLI_PARSE_HELP ? CLI_EXIT_PASS : CLI_EXIT_USAGE;
 	struct imp im;
 	memset(&im, 0, sizeof(im));
 	im.procirq_dir = o.procirq;

@@ -272,8 +272,7 @@ void lmsk_bare_register(lua_State *L)
 {
 	static const luaL_Reg methods[] = { { "take", cpu_take }, { NULL, NULL } };
 	luaL_newmetatable(L, CPU_MT);
-	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "__index");
+	lmsk_set_methods(L, "cpu", methods);
 	lua_pushcfunction(L, cpu_tostring);
 	lua_setfield(L, -2, "__tostring");
 	lua_pop(L, 1);

@@ -235,6 +235,8 @@ static int d_alloc_at(lua_State *L)
 	uint32_t index;
 	if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "any") == 0) {
 		index = MSK_MSI_ANY_INDEX;
+	} else if (lua_type(L, 2) == LUA_TSTRING) {
+		return luaL_argerror(L, 2, "an MSI-X index or \"any\"");
 	} else {
 		lua_Integer i = luaL_checkinteger(L, 2);
 		luaL_argcheck(L, i >= 0 && i < MSK_PCIFN_MSIX_MAX, 2, "an MSI-X index or \"any\"");
@@ -396,10 +398,10 @@ static int d_raise(lua_State *L)
 		return lmsk_failf(L, dv->lm->run, MSK_ENODEV, "PCI %s was removed", dv->name);
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);
 	uint32_t weight = every ? 1 : (uint32_t)count;
-	msk_machine_trace_context(dv->lm->m, r.ims ? dv->ims_name : dv->name, (int)r.index);
+	lmsk_trace_raise(dv, r.ims, (unsigned)r.index, true);
 	int rc = r.ims ? msk_pcifn_ims_raise_weight(fn, (unsigned)r.index, weight)
 		       : msk_pcifn_raise_weight(fn, (unsigned)r.index, weight);
-	msk_machine_trace_context(dv->lm->m, NULL, -1);
+	lmsk_trace_raise(dv, r.ims, (unsigned)r.index, false);
 	if (rc < 0)
 		return lmsk_fail(L, dv->lm->run);
 	if (every)
@@ -516,8 +518,7 @@ void lmsk_device_register(lua_State *L)
 		{ NULL, NULL },
 	};
 	luaL_newmetatable(L, DEVICE_MT);
-	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "__index");
+	lmsk_set_methods(L, "device", methods);
 	lua_pushcfunction(L, d_tostring);
 	lua_setfield(L, -2, "__tostring");
 	lua_pop(L, 1);

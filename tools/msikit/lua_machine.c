@@ -67,6 +67,19 @@ static void read_pseries(lua_State *L, int idx, struct msk_machine_config *cfg, 
 		 cfg->pseries.post_free ? "post_free" : "teardown");
 }
 
+/* A faults{} value that is neither true/false nor a number, nor a name it takes: what it takes. */
+static void fault_value(lua_State *L, const char *key, bool boolean, const char *allowed)
+{
+	int t = lua_type(L, -1);
+	if (t == LUA_TNIL || t == LUA_TNUMBER || (boolean && t == LUA_TBOOLEAN))
+		return;
+	if (t == LUA_TSTRING)
+		luaL_error(L, "machine{}.faults: %s = \"%s\" is not one of %s", key,
+			   lua_tostring(L, -1), allowed);
+	luaL_error(L, "machine{}.faults: %s must be %s, got %s", key, allowed,
+		   luaL_typename(L, -1));
+}
+
 static void read_faults(lua_State *L, int idx, struct msk_machine_config *cfg)
 {
 	static const char *const keys[] = { "alloc", "cpu_offline", "controller", "controller_kind",
@@ -78,11 +91,15 @@ static void read_faults(lua_State *L, int idx, struct msk_machine_config *cfg)
 		lua_getfield(L, t, "alloc");
 		if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "random") == 0)
 			cfg->faults.alloc_fail_random = true;
-		else if (!lua_isnil(L, -1))
+		else
+			fault_value(L, "alloc", false,
+				    "\"random\" or N (the Nth allocation fails)");
+		if (!cfg->faults.alloc_fail_random && !lua_isnil(L, -1))
 			cfg->faults.alloc_fail = (unsigned long)lmsk_opt_int(
 				L, t, "machine{}.faults", "alloc", 0, 1, 1000000000);
 		lua_pop(L, 1);
 		lua_getfield(L, t, "cpu_offline");
+		fault_value(L, "cpu_offline", true, "true, false or N (the step it happens at)");
 		if (lua_type(L, -1) == LUA_TBOOLEAN)
 			cfg->faults.cpu_offline = lua_toboolean(L, -1);
 		else if (!lua_isnil(L, -1)) {
@@ -92,6 +109,7 @@ static void read_faults(lua_State *L, int idx, struct msk_machine_config *cfg)
 		}
 		lua_pop(L, 1);
 		lua_getfield(L, t, "controller");
+		fault_value(L, "controller", true, "true, false or N (the Nth operation fails)");
 		if (lua_type(L, -1) == LUA_TBOOLEAN)
 			cfg->faults.controller_random = lua_toboolean(L, -1);
 		else if (!lua_isnil(L, -1))
@@ -143,32 +161,6 @@ static void read_config(lua_State *L, struct lrun *run, struct lmachine *lm,
 	snprintf(lm->switches_prepare, sizeof(lm->switches_prepare), "%s", prep[pm]);
 }
 
-static const char *loss_event(char kind)
-{
-	return kind == 'r' ? "raised" : kind == 'd' ? "delivered" : "lost";
-}
-
-static void trace_row(void *ctx, const struct msk_machine_event *ev)
-{
-	struct lrun *run = ctx;
-	FILE *f = run->opts->trace;
-	fprintf(f, "%llu,%llu,%s,%s,%u,", (unsigned long long)ev->time,
-		(unsigned long long)ev->step, loss_event(ev->kind),
-		ev->kind == 'l' ? msk_loss_name(ev->reason) : "", ev->weight);
-	if (ev->cpu >= 0)
-		fprintf(f, "%d", ev->cpu);
-	fputc(',', f);
-	if (ev->actor >= 0)
-		fprintf(f, "%d", ev->actor);
-	fprintf(f, ",%s,", ev->device ? ev->device : "");
-	if (ev->index >= 0)
-		fprintf(f, "%d", ev->index);
-	fputc(',', f);
-	if (ev->virq)
-		fprintf(f, "%u", ev->virq);
-	fputc('\n', f);
-}
-
 /* The error of a failed machine build, without its "ENAME: " prefix. */
 static const char *plain(const char *msg)
 {
@@ -209,8 +201,8 @@ int lmsk_machine_new(lua_State *L)
 	lua_pop(L, 1);
 	lm->hthread = lua_newthread(L);
 	lm->hthread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	if (run->opts->trace)
-		msk_machine_set_trace(lm->m, trace_row, run);
+	lmsk_trace_start(run);
+	msk_machine_set_trace(lm->m, lmsk_trace_event, run);
 	*ud = lm;
 	return 1;
 }
@@ -218,6 +210,7 @@ int lmsk_machine_new(lua_State *L)
 void lmsk_machine_close(struct lrun *run)
 {
 	struct lmachine *lm = run->machine;
+	run->trace.frozen = true; /* the report is taken: the teardown's fates are not in it */
 	if (!lm)
 		return;
 	if (lm->m) {
@@ -233,6 +226,7 @@ void lmsk_machine_close(struct lrun *run)
 
 void lmsk_machine_free(struct lrun *run)
 {
+	lmsk_trace_end(run);
 	free(run->machine);
 	run->machine = NULL;
 }
@@ -618,8 +612,7 @@ void lmsk_machine_register(lua_State *L)
 		{ NULL, NULL },
 	};
 	luaL_newmetatable(L, MACHINE_MT);
-	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "__index");
+	lmsk_set_methods(L, "machine", methods);
 	lua_pushcfunction(L, m_tostring);
 	lua_setfield(L, -2, "__tostring");
 	lua_pop(L, 1);

@@ -166,6 +166,8 @@ static int open_module(lua_State *L)
 	else
 		lua_pushnil(L);
 	lua_setfield(L, -2, "form");
+	static const char *const maybe_nil[] = { "version", "form", NULL };
+	lmsk_strict_table(L, "msikit", fns, maybe_nil);
 	return 1;
 }
 

@@ -23,6 +23,30 @@
 #include "cli.h"
 
 struct lmachine;
+struct ldevice;
+
+/* Virqs the trace follows back to their device (a bound on its memory). */
+#define MSK_TRACE_MAX_VIRQ (1u << 20)
+
+/* Where a virq was last raised from (trace_out.c). */
+struct ltrace_virq {
+	bool known;
+	unsigned int fate; /* in the result's fates */
+	int index;	   /* MSI index, -1: not known */
+};
+
+/* The ledger observer's state (trace_out.c). */
+struct ltrace {
+	unsigned int raise_virq; /* the vector being raised, 0 outside a raise */
+	unsigned int last;	 /* the fate of the last event's device */
+	unsigned int fates_cap;
+	struct ltrace_virq *map; /* by virq */
+	unsigned int map_cap;
+	uint64_t events;
+	double started; /* monotonic seconds */
+	bool progress_shown;
+	bool frozen; /* after the report's snapshot: fates are no longer counted */
+};
 
 /* The state of one scenario run, shared by every binding. */
 struct lrun {
@@ -35,6 +59,7 @@ struct lrun {
 	char chunkname[512];	  /* "@FILE" */
 	uint64_t spent;		  /* instructions counted against opts->limits */
 	size_t mem_used;	  /* bytes the Lua state holds (with opts->limits) */
+	struct ltrace trace;	  /* the ledger's observer */
 };
 
 /* A coroutine the runtime schedules (the scenario's main chunk is one). */
@@ -118,6 +143,29 @@ int lmsk_fail(lua_State *L, struct lrun *run);
 int lmsk_failf(lua_State *L, struct lrun *run, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 lua_Integer lmsk_check_size(lua_State *L, int arg);
+/*
+ * The metatable on top gets an __index with the methods; any other name is
+ * a Lua error naming the nearest method ("device has no method 'reqest':
+ * did you mean 'request'?"). methods must outlive the Lua state (static).
+ */
+void lmsk_set_methods(lua_State *L, const char *what, const luaL_Reg *methods);
+/*
+ * The table on top gets a metatable: reading a name it does not hold is a
+ * Lua error naming the nearest of fns, except for the names of maybe_nil
+ * (NULL-terminated, or NULL), which read as nil. Both lists static.
+ */
+void lmsk_strict_table(lua_State *L, const char *what, const luaL_Reg *fns,
+		       const char *const *maybe_nil);
+
+/* trace_out.c: the ledger's observer (per-device fates, --trace CSV, progress). */
+/* When the machine is built: the clock starts, the CSV header is written. */
+void lmsk_trace_start(struct lrun *run);
+/* The observer itself (msk_machine_set_trace's callback; ctx is the run). */
+void lmsk_trace_event(void *ctx, const struct msk_machine_event *ev);
+/* Around a device's raise of vector index (begin), and after it (!begin). */
+void lmsk_trace_raise(struct ldevice *dv, bool ims, unsigned int index, bool begin);
+/* At the end of the run: clears the progress line, frees the observer's memory. */
+void lmsk_trace_end(struct lrun *run);
 
 /* lua_machine.c */
 int lmsk_machine_new(lua_State *L); /* msikit.machine{} */

@@ -43,9 +43,9 @@ static enum msk_sim_req train_resume(void *ctx, unsigned int id, uint64_t *ticks
 	if (t->run->handler_error || t->run->actor_error || !dv->d || !dv->lm->m)
 		return MSK_SIM_DONE;
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);
-	msk_machine_trace_context(dv->lm->m, t->ims ? dv->ims_name : dv->name, (int)t->index);
+	lmsk_trace_raise(dv, t->ims, t->index, true);
 	int rc = t->ims ? msk_pcifn_ims_raise(fn, t->index) : msk_pcifn_raise(fn, t->index);
-	msk_machine_trace_context(dv->lm->m, NULL, -1);
+	lmsk_trace_raise(dv, t->ims, t->index, false);
 	if (rc < 0) {
 		/* Checked at the start; only a model bug gets here. Say so and stop. */
 		strlist_add(&t->run->res->errors, msk_last_error());

@@ -39,6 +39,13 @@ void lmsk_check_keys(lua_State *L, int idx, const char *what, const char *const 
 		luaL_addstring(&b, *p);
 	}
 	luaL_pushresult(&b);
+	size_t n = 0;
+	while (known[n])
+		n++;
+	const char *near = cli_suggest(bad, known, n);
+	if (near)
+		luaL_error(L, "%s: unknown key '%s': did you mean '%s'? (known: %s)", what, bad,
+			   near, lua_tostring(L, -1));
 	luaL_error(L, "%s: unknown key '%s' (known: %s)", what, bad, lua_tostring(L, -1));
 }
 
@@ -110,6 +117,13 @@ int lmsk_opt_choice(lua_State *L, int idx, const char *what, const char *key,
 		luaL_addchar(&b, '"');
 	}
 	luaL_pushresult(&b);
+	int n = 0;
+	while (choices[n])
+		n++;
+	const char *near = cli_suggest(s, choices, (size_t)n);
+	if (near)
+		return luaL_error(L, "%s: %s = \"%s\" is not one of %s: did you mean \"%s\"?", what,
+				  key, s, lua_tostring(L, -1), near);
 	return luaL_error(L, "%s: %s = \"%s\" is not one of %s", what, key, s, lua_tostring(L, -1));
 }
 
@@ -168,4 +182,78 @@ lua_Integer lmsk_check_size(lua_State *L, int arg)
 	if (size != 1 && size != 2 && size != 4 && size != 8)
 		luaL_argerror(L, arg, "size must be 1, 2, 4 or 8");
 	return size;
+}
+
+/* --- names nobody defined: the nearest real one ---------------------------------------------- */
+
+#define MAX_NAMES 64
+
+/*
+ * __index of a binding's object or table. Upvalues: 1 the methods (a
+ * table), 2 what ("device"), 3 the luaL_Reg list, 4 names that may be nil
+ * (NULL-terminated list, or NULL), 5 what the names are ("method").
+ */
+static int strict_index(lua_State *L)
+{
+	lua_pushvalue(L, 2);
+	lua_rawget(L, lua_upvalueindex(1));
+	if (!lua_isnil(L, -1) || lua_type(L, 2) != LUA_TSTRING)
+		return 1;
+	const char *key = lua_tostring(L, 2);
+	const luaL_Reg *fns = lua_touserdata(L, lua_upvalueindex(3));
+	const char *const *maybe_nil = lua_touserdata(L, lua_upvalueindex(4));
+	const char *names[MAX_NAMES];
+	size_t n = 0;
+	for (; maybe_nil && maybe_nil[n] && n < MAX_NAMES; n++)
+		if (strcmp(maybe_nil[n], key) == 0)
+			return 1;
+		else
+			names[n] = maybe_nil[n];
+	for (const luaL_Reg *r = fns; r->name && n < MAX_NAMES; r++)
+		names[n++] = r->name;
+	const char *what = lua_tostring(L, lua_upvalueindex(2));
+	const char *kind = lua_tostring(L, lua_upvalueindex(5));
+	const char *near = cli_suggest(key, names, n);
+	if (near)
+		return luaL_error(L, "%s has no %s '%s': did you mean '%s'?", what, kind, key,
+				  near);
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			luaL_addstring(&b, ", ");
+		luaL_addstring(&b, names[i]);
+	}
+	luaL_pushresult(&b);
+	return luaL_error(L, "%s has no %s '%s' (it has: %s)", what, kind, key,
+			  lua_tostring(L, -1));
+}
+
+static void push_strict_index(lua_State *L, const char *what, const luaL_Reg *fns,
+			      const char *const *maybe_nil, const char *kind)
+{
+	/* The methods table is on top. */
+	lua_pushstring(L, what);
+	lua_pushlightuserdata(L, (void *)fns);
+	lua_pushlightuserdata(L, (void *)maybe_nil);
+	lua_pushstring(L, kind);
+	lua_pushcclosure(L, strict_index, 5);
+}
+
+void lmsk_set_methods(lua_State *L, const char *what, const luaL_Reg *methods)
+{
+	lua_newtable(L);
+	luaL_setfuncs(L, methods, 0);
+	push_strict_index(L, what, methods, NULL, "method");
+	lua_setfield(L, -2, "__index");
+}
+
+void lmsk_strict_table(lua_State *L, const char *what, const luaL_Reg *fns,
+		       const char *const *maybe_nil)
+{
+	lua_newtable(L); /* the metatable */
+	lua_newtable(L); /* nothing beyond the table's own fields */
+	push_strict_index(L, what, fns, maybe_nil, "function");
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
 }

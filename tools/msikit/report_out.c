@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "base/error.h"
+#define SUMMARY_ROWS 10 /* devices the summary lists (overview, then fates) */
 
 static void write_expectations(const struct scn_result *res, FILE *out)
 {
@@ -38,7 +39,102 @@ static int finish(FILE *out, int rc)
 	return msk_err(MSK_EIO, "%s", cli_errno_text(errno ? errno : EIO, why, sizeof(why)));
 }
 
-int scn_write_text(const struct scn_result *res, FILE *out)
+static const struct {
+	const char *name;
+	unsigned int bits;
+} views[] = {
+	{ "summary", SCN_VIEW_SUMMARY }, { "tree", SCN_VIEW_TREE }, { "table", SCN_VIEW_TABLE },
+	{ "ledger", SCN_VIEW_LEDGER },	 { "all", SCN_VIEW_ALL },
+};
+
+#define NR_VIEWS (sizeof(views) / sizeof(views[0]))
+
+bool cli_parse_views(const char *list, unsigned int *bits)
+{
+	const char *names[NR_VIEWS];
+	for (size_t i = 0; i < NR_VIEWS; i++)
+		names[i] = views[i].name;
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+		char word[32];
+		snprintf(word, sizeof(word), "%.*s", (int)(len < 31 ? len : 31), p);
+		size_t i = 0;
+		while (i < NR_VIEWS && (strlen(names[i]) != len || strncmp(names[i], p, len) != 0))
+			i++;
+		if (i == NR_VIEWS) {
+			const char *near = cli_suggest(word, names, NR_VIEWS);
+			cli_error(
+				"run: --view %s: no view '%s'%s%s%s (summary, tree, table, ledger "
+				"or all)",
+				list, word, near ? ": did you mean '" : "", near ? near : "",
+				near ? "'?" : "");
+			return false;
+		}
+		*bits |= views[i].bits;
+		p += len;
+		if (!*p)
+			return true;
+	}
+}
+
+/* Which device to list first: the one that lost most, then the one that raised most. */
+static bool fate_before(const struct scn_fate *a, const struct scn_fate *b)
+{
+	if (a->lost != b->lost)
+		return a->lost > b->lost;
+	return a->raised > b->raised;
+}
+
+/*
+ * Every device's events and where the lost ones were lost: all of them
+ * (max 0, in the order they first had an event), or the max that lost or
+ * raised most, and a line counting the others.
+ */
+static int write_fates(const struct scn_result *res, unsigned int max, FILE *out)
+{
+	unsigned int n = res->nr_fates, shown = max && max < n ? max : n;
+	unsigned int *order = malloc((n ? n : 1) * sizeof(*order));
+	if (!order)
+		return -MSK_ENOMEM;
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int j = i;
+		while (max && j > 0 && fate_before(&res->fates[i], &res->fates[order[j - 1]])) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	int w = 6;
+	for (unsigned int i = 0; i < shown; i++)
+		if ((int)strlen(res->fates[order[i]].device) > w)
+			w = (int)strlen(res->fates[order[i]].device);
+	if (n)
+		fprintf(out, "%-*s      raised   delivered        lost  lost by reason\n", w,
+			"device");
+	for (unsigned int i = 0; i < shown; i++) {
+		const struct scn_fate *f = &res->fates[order[i]];
+		fprintf(out, "%-*s  %10llu  %10llu  %10llu", w, f->device[0] ? f->device : "-",
+			(unsigned long long)f->raised, (unsigned long long)f->delivered,
+			(unsigned long long)f->lost);
+		const char *sep = "  ";
+		for (int r = 0; r < MSK_LOSS__COUNT; r++)
+			if (f->lost_by_reason[r]) {
+				fprintf(out, "%s%s %llu", sep, msk_loss_name((enum msk_loss)r),
+					(unsigned long long)f->lost_by_reason[r]);
+				sep = ", ";
+			}
+		fputc('\n', out);
+	}
+	if (shown < n)
+		fprintf(out, "... %u more device%s, see --view ledger\n", n - shown,
+			n - shown == 1 ? "" : "s");
+	if (!n)
+		fputs("no device raised an event\n", out);
+	free(order);
+	return 0;
+}
+
+int scn_write_text(const struct scn_result *res, unsigned int which, FILE *out)
 {
 	if (!res->snap)
 		return -MSK_EINVAL;
@@ -49,11 +145,26 @@ int scn_write_text(const struct scn_result *res, FILE *out)
 		(unsigned long long)res->seed, res->form, (unsigned long long)res->time,
 		(unsigned long long)res->steps);
 	int rc = 0;
-	if (res->has_machine) {
+	if (res->has_machine && (which & SCN_VIEW_SUMMARY)) {
+		struct msk_report_overview_opts ov = { .max_devices = SUMMARY_ROWS,
+						       .more_hint = "see --view table" };
+		rc = msk_report_write_overview(s, &ov, &sink);
+		if (rc == 0 && !(which & SCN_VIEW_LEDGER)) {
+			fputc('\n', out);
+			rc = write_fates(res, SUMMARY_ROWS, out);
+		}
+		fputc('\n', out);
+	}
+	if (rc == 0 && res->has_machine && (which & SCN_VIEW_TREE)) {
 		rc = msk_report_write_tree(s, &sink);
 		fputc('\n', out);
-		if (rc == 0)
-			rc = msk_report_write_interrupts(s, 0, &sink);
+	}
+	if (rc == 0 && res->has_machine && (which & SCN_VIEW_TABLE)) {
+		rc = msk_report_write_interrupts(s, 0, &sink);
+		fputc('\n', out);
+	}
+	if (rc == 0 && res->has_machine && (which & SCN_VIEW_LEDGER)) {
+		rc = write_fates(res, 0, out);
 		fputc('\n', out);
 	}
 	write_expectations(res, out);
@@ -154,6 +265,26 @@ int scn_write_dot(const struct scn_result *res, FILE *out)
 {
 	if (!res->snap)
 		return -MSK_EINVAL;
+	size_t n = 0;
+	for (unsigned int i = 0; i < res->nr_fates; i++)
+		for (int r = 0; r < MSK_LOSS__COUNT; r++)
+			n += res->fates[i].lost_by_reason[r] != 0;
+	struct msk_report_loss *losses = calloc(n ? n : 1, sizeof(*losses));
+	if (!losses)
+		return -MSK_ENOMEM;
+	n = 0;
+	for (unsigned int i = 0; i < res->nr_fates; i++)
+		for (int r = 0; r < MSK_LOSS__COUNT; r++)
+			if (res->fates[i].lost_by_reason[r])
+				losses[n++] = (struct msk_report_loss){
+					.device = res->fates[i].device[0] ? res->fates[i].device
+									  : NULL,
+					.reason = (enum msk_loss)r,
+					.weight = res->fates[i].lost_by_reason[r],
+				};
+	struct msk_report_dot_opts opts = { .losses = losses, .nr_losses = n };
 	struct msk_report_sink sink = msk_report_sink_file(out);
-	return finish(out, msk_report_write_dot(res->snap, NULL, &sink));
+	int rc = finish(out, msk_report_write_dot(res->snap, &opts, &sink));
+	free(losses);
+	return rc;
 }

@@ -316,6 +316,7 @@ void scn_result_free(struct scn_result *res)
 	strlist_free(&res->errors);
 	strlist_free(&res->invariants);
 	msk_report_snapshot_free(res->snap);
+	free(res->fates);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -1,2 +1,2 @@
--- expect: machine\{\}: unknown key 'cpu' \(known: arch, cpus
+-- expect: machine\{\}: unknown key 'cpu': did you mean 'cpus'\? \(known: arch, cpus
 local m = msikit.machine{ arch = "test", cpu = 4 }

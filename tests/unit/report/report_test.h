@@ -257,6 +257,21 @@ static inline void rt_destroy(struct rt_scenario *r)
 	msk_ledger_destroy(r->ledger);
 }
 
+/* cmocka set-up and tear-down of a test on the fixed scenario (*state: the struct rt_scenario). */
+static inline int rt_setup(void **state)
+{
+	static struct rt_scenario r;
+	rt_build(&r);
+	*state = &r;
+	return 0;
+}
+
+static inline int rt_teardown(void **state)
+{
+	rt_destroy(*state);
+	return 0;
+}
+
 /* The caller's part of the golden report. */
 static const struct msk_report_kv rt_switches[] = {
 	{ .key = "msi", .type = MSK_REPORT_VALUE_STR, .str = "per-device" },

@@ -4,7 +4,8 @@
  * when dot is installed (scripts/deps installs graphviz; without it these
  * checks are skipped with a message) and the SVG must name every node
  * and edge we drew. Also: the bound on virq nodes (per-domain counts
- * beyond it), no virqs at all, odd characters in names, shapes by kind.
+ * beyond it), no virqs at all, odd characters in names, shapes by kind,
+ * the CPUs, virqs in order, and losses drawn on the level that dropped them.
  */
 #include "report_test.h"
 
@@ -57,20 +58,6 @@ static void assert_contains(const char *text, const char *part)
 		fail_msg("missing \"%s\" in:\n%s", part, text);
 }
 
-static int setup(void **state)
-{
-	static struct rt_scenario r;
-	rt_build(&r);
-	*state = &r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	rt_destroy(*state);
-	return 0;
-}
-
 static void test_scenario_graph_is_valid(void **state)
 {
 	struct rt_scenario *r = *state;
@@ -82,7 +69,9 @@ static void test_scenario_graph_is_valid(void **state)
 		assert_contains(dot, edge);
 	}
 	assert_contains(dot, "v7 -> d3 [style=dashed, arrowhead=none];");
-	assert_contains(dot, "subgraph cluster_1 {\n\t\tlabel=\"0000:02:00.0\";");
+	/* A device's cluster is named by the device and its outermost domain. */
+	assert_contains(dot, "subgraph cluster_d1 {\n\t\tlabel=\"0000:01:00.0\\nTEST-PCI-MSIX-"
+			     "0000:01:00.0\";");
 	if (!have_dot()) {
 		print_message("dot not found: skipping the Graphviz check (scripts/deps installs "
 			      "graphviz)\n");
@@ -101,8 +90,69 @@ static void test_scenario_graph_is_valid(void **state)
 		assert_contains(svg, title);
 	}
 	assert_contains(svg, "<title>d3&#45;&gt;d0</title>");
-	assert_contains(svg, "<title>cluster_2</title>");
+	assert_contains(svg, "<title>cluster_d1</title>");
+	assert_contains(svg, "<title>cluster_cpus</title>");
+	assert_contains(svg, "<title>c3</title>");
+	assert_contains(svg, "<title>l0</title>");
 	free(svg);
+	free(dot);
+}
+
+static void test_cpus_and_virq_order(void **state)
+{
+	struct rt_scenario *r = *state;
+	char *dot = dot_of(r->tp.core, NULL);
+	/* Each CPU with the interrupts it took (CPU0: 3 of nvme0q0; no-handler ones do not count). */
+	assert_contains(dot, "c0 [label=\"CPU0\\n3 interrupts\"");
+	assert_contains(dot, "c1 [label=\"CPU1\\n6 interrupts\"");
+	assert_contains(dot, "{ rank=same; c0; c1; c2; c3; }");
+	assert_contains(dot, "\td0 -> c0 [lhead=cluster_cpus");
+	/* A domain's virqs side by side in ascending order. */
+	assert_contains(dot, "{ rank=same; v1; v2; v3; v4; }");
+	assert_contains(dot, "v1 -> v2 [style=invis];");
+	assert_contains(dot, "v3 -> v4 [style=invis];");
+	free(dot);
+	/* Beyond max_cpus: one node for them all. */
+	struct msk_report_dot_opts opts = { .max_cpus = 2 };
+	dot = dot_of(r->tp.core, &opts);
+	assert_contains(dot, "c_all [label=\"4 CPUs\\nonline 0-3\\n");
+	assert_null(strstr(dot, "\tc0 ["));
+	assert_contains(dot, "\td0 -> c_all [lhead=cluster_cpus");
+	free(dot);
+}
+
+static void test_losses_on_their_level(void **state)
+{
+	struct rt_scenario *r = *state;
+	/* Without the caller's list: the ledger's reasons (2 no-handler, 1 unhandled) on the root. */
+	char *dot = dot_of(r->tp.core, NULL);
+	assert_contains(dot, "l0 [label=\"lost here\\lno-handler 2\\lunhandled 1\\l\"");
+	assert_contains(dot, "l0 -> d0 [color=\"#cb181d\", style=dashed, arrowhead=none, "
+			     "label=\"3 lost\"");
+	free(dot);
+	/* With it: by device, each on the level that drops it. */
+	const struct msk_report_loss losses[] = {
+		{ "0000:01:00.0", MSK_LOSS_NO_HANDLER, 2 },
+		{ "0000:02:00.0/ims", MSK_LOSS_UNHANDLED, 1 },
+		{ "0000:01:00.0", MSK_LOSS_ITS_DISABLED, 5 },
+		{ NULL, MSK_LOSS_APIC_NO_TARGET, 7 },
+	};
+	struct msk_report_dot_opts opts = { .losses = losses, .nr_losses = 4 };
+	dot = dot_of(r->tp.core, &opts);
+	/* Device reasons on the device's own domain, without repeating the device. */
+	assert_contains(dot, "l1 [label=\"lost here\\lno-handler 2\\l\"");
+	assert_contains(dot, "l1 -> d1 [");
+	assert_contains(dot, "label=\"2 lost\"");
+	assert_contains(dot, "lost here\\lunhandled 1\\l\"");
+	/* The MSI parent's reason and one without a device: on the parent, named. */
+	assert_contains(dot, "l0 [label=\"lost here\\l0000:01:00.0: its-disabled 5\\l"
+			     "apic-no-target 7\\l\"");
+	assert_contains(dot, "label=\"12 lost\"");
+	if (have_dot()) {
+		char *svg = dot_to_svg(dot);
+		assert_contains(svg, "<title>l1&#45;&gt;d1</title>");
+		free(svg);
+	}
 	free(dot);
 }
 
@@ -181,6 +231,17 @@ static void test_odd_names_and_kinds(void **state)
 	assert_contains(dot, "d2 [label=\"MID\\nother, ANY");
 	assert_contains(dot, "v1 [label=\"1\\nsay \\\"hi\\\"\"");
 	assert_contains(dot, "\td2 -> d1;\n\tv1 -> d2");
+	free(dot);
+	/* An IRTE fault on the remapping level, a device's own on its outermost. */
+	const struct msk_report_loss losses[] = {
+		{ "nodev", MSK_LOSS_IRTE_NOT_PRESENT, 3 },
+		{ NULL, MSK_LOSS_BUS_MASTER_OFF, 1 },
+	};
+	struct msk_report_dot_opts opts = { .losses = losses, .nr_losses = 2 };
+	dot = dot_of(core, &opts);
+	assert_contains(dot, "l1 [label=\"lost here\\lnodev: irte-not-present 3\\l\"");
+	assert_contains(dot, "l1 -> d1 [");
+	assert_contains(dot, "l0 [label=\"lost here\\lbus-master-off 1\\l\"");
 	if (have_dot()) {
 		char *svg = dot_to_svg(dot);
 		assert_contains(svg, "<title>d2&#45;&gt;d1</title>");
@@ -194,9 +255,12 @@ static void test_odd_names_and_kinds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_scenario_graph_is_valid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_virqs_beyond_the_bound_are_counted, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_scenario_graph_is_valid, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_virqs_beyond_the_bound_are_counted, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_cpus_and_virq_order, rt_setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(test_losses_on_their_level, rt_setup, rt_teardown),
 		cmocka_unit_test(test_odd_names_and_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

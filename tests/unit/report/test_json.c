@@ -77,20 +77,6 @@ static void all_of_type(const cJSON *arr, cJSON_bool (*is)(const cJSON *), const
 	}
 }
 
-static int setup(void **state)
-{
-	static struct rt_scenario r;
-	rt_build(&r);
-	*state = &r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	rt_destroy(*state);
-	return 0;
-}
-
 static void check_domain(const cJSON *d)
 {
 	static const char *const kinds[] = { "root", "msi-parent", "msi-device", "remap", "other" };
@@ -454,15 +440,18 @@ static void test_non_msi_virq(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_every_key_with_its_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_values_agree_with_the_core, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unbalanced_ledger_is_an_internal_error, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_every_key_with_its_type, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_values_agree_with_the_core, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_unbalanced_ledger_is_an_internal_error,
+						rt_setup, rt_teardown),
 		cmocka_unit_test(test_verdict),
-		cmocka_unit_test_setup_teardown(test_exact_numbers_and_caller_values, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_compact_is_the_same_document, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exact_numbers_and_caller_values, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_compact_is_the_same_document, rt_setup,
+						rt_teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_utf8_replaced, rt_setup, rt_teardown),
 		cmocka_unit_test(test_non_msi_virq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,20 +10,6 @@
 
 #include <pthread.h>
 
-static int setup(void **state)
-{
-	static struct rt_scenario r;
-	rt_build(&r);
-	*state = &r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	rt_destroy(*state);
-	return 0;
-}
-
 static void test_bad_input(void **state)
 {
 	struct rt_scenario *r = *state;
@@ -322,15 +308,17 @@ static void test_snapshots_during_delivery(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_every_allocation_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, rt_setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(test_every_allocation_failure, rt_setup,
+						rt_teardown),
 		cmocka_unit_test(test_snapshot_outlives_the_core),
-		cmocka_unit_test_setup_teardown(test_file_sink_writes_what_the_buffer_gets, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_a_failing_sink_stops_the_writer, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_file_sink_writes_what_the_buffer_gets,
+						rt_setup, rt_teardown),
+		cmocka_unit_test_setup_teardown(test_a_failing_sink_stops_the_writer, rt_setup,
+						rt_teardown),
 		cmocka_unit_test(test_names),
-		cmocka_unit_test_setup_teardown(test_snapshots_during_delivery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshots_during_delivery, rt_setup,
+						rt_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

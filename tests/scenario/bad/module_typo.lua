@@ -1,0 +1,2 @@
+-- expect: msikit has no function 'machin': did you mean 'machine'\?$
+local m = msikit.machin{ arch = "test" }
