@@ -123,9 +123,9 @@ struct msk_platform_route {
 	char detail[96];      /* how it got there ("IRTE 5 -> CPU 1 vector 0x22") */
 	/*
 	 * Event weight the controller holds on that path and has not handed to
-	 * a CPU (ppc64: coalesced at the XIVE source; 0 where the platform does
-	 * not tell - x86 and arm64 hold events only at a CPU, which the
-	 * simulator's idle sweep empties).
+	 * a CPU (ppc64: coalesced at the XIVE source; arm64: the LPI pending in
+	 * its redistributor; 0 on x86, which holds events only in a CPU's IRR,
+	 * which the simulator's idle sweep empties).
 	 */
 	uint64_t held;
 };

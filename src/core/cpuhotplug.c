@@ -24,6 +24,7 @@ struct hp_ctx {
 	int first_error;
 	unsigned int *replay; /* virqs to replay after the locks are dropped */
 	unsigned int nreplay, cap;
+	unsigned int lost_lo, lost_hi; /* virqs the list had no room for: [lo, hi], lo 0 if none */
 };
 
 static void note_replay(struct hp_ctx *c, unsigned int virq)
@@ -31,27 +32,45 @@ static void note_replay(struct hp_ctx *c, unsigned int virq)
 	if (c->nreplay == c->cap) {
 		unsigned int cap = c->cap ? c->cap * 2 : 16;
 		unsigned int *n = msk_realloc(c->replay, cap * sizeof(*n));
-		if (!n)
-			return; /* the held event waits for the next unmask or enable */
+		if (!n) {
+			/*
+			 * No room (an allocation failed): remember the range and scan it
+			 * afterwards - hotplug cannot fail, and a held event of a started,
+			 * enabled virq must not wait for the next unmask.
+			 */
+			if (!c->lost_lo || virq < c->lost_lo)
+				c->lost_lo = virq;
+			if (virq > c->lost_hi)
+				c->lost_hi = virq;
+			return;
+		}
 		c->replay = n;
 		c->cap = cap;
 	}
 	c->replay[c->nreplay++] = virq;
 }
 
+/* Replay what virq holds, if it may run now (locks dropped). */
+static void replay_one(struct msk_core *core, unsigned int virq)
+{
+	msk_rcu_read_lock();
+	struct msk_irq_desc *desc = msk_irq_to_desc(core, virq);
+	if (desc) {
+		pthread_mutex_lock(&desc->lock);
+		unsigned int cpu = msk_desc_replay_cpu(desc);
+		pthread_mutex_unlock(&desc->lock);
+		msk_flow_check_replay(desc, cpu);
+	}
+	msk_rcu_read_unlock();
+}
+
 static void run_replays(struct hp_ctx *c)
 {
-	for (unsigned int i = 0; i < c->nreplay; i++) {
-		msk_rcu_read_lock();
-		struct msk_irq_desc *desc = msk_irq_to_desc(c->core, c->replay[i]);
-		if (desc) {
-			pthread_mutex_lock(&desc->lock);
-			unsigned int cpu = msk_desc_replay_cpu(desc);
-			pthread_mutex_unlock(&desc->lock);
-			msk_flow_check_replay(desc, cpu);
-		}
-		msk_rcu_read_unlock();
-	}
+	for (unsigned int i = 0; i < c->nreplay; i++)
+		replay_one(c->core, c->replay[i]);
+	/* A virq in the range that was not started here holds nothing it may replay. */
+	for (unsigned int v = c->lost_lo; v && v <= c->lost_hi; v++)
+		replay_one(c->core, v);
 	msk_free(c->replay);
 }
 

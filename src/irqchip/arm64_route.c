@@ -39,6 +39,9 @@ int arm64_route(struct msk_platform *p, uint32_t requester_id, uint64_t addr, ui
 		return 0;
 	}
 	out->cpu = r.cpu;
+	uint64_t pend = 0;
+	if (msk_gic_lpi_pending(arm64_platform_gic(p), r.cpu, r.intid, &pend) > 0)
+		out->held = pend; /* pending in the RD, not acknowledged */
 	const char *held = r.waits ? " (held: LPI disabled)" : "";
 	struct msk_irq_domain *root = arm64_platform_root(p);
 	if (!root) { /* bare: the guest takes raw INTIDs */

@@ -124,6 +124,27 @@ static void test_managed_respects_disable_depth(void **state)
 	xf_balanced(f);
 }
 
+/*
+ * An event the core holds for a queue that is shut down is replayed when
+ * its CPU comes back and the queue starts again - also when nothing can be
+ * allocated then (the core's replay list cannot grow: it scans instead).
+ */
+static void test_restart_replays_without_memory(void **state)
+{
+	struct xf *f = *state;
+	managed_queues(f);
+	unsigned int v3 = xf_virq(f, 0, 3);
+	assert_msk_ok(msk_platform_cpu_offline(f->p, 3));
+	assert_int_equal(msk_handle_irq(f->core, 0, v3, 1), MSK_FLOW_PENDING); /* late: held */
+	assert_int_equal(msk_core_held(f->core), 1);
+	msk_fault_fail_alloc_from(1);
+	int rc = msk_platform_cpu_online(f->p, 3);
+	msk_fault_reset();
+	assert_msk_ok(rc);
+	assert_int_equal(msk_core_held(f->core), 0);
+	assert_int_equal(atomic_load(&f->calls[v3]), 1);
+}
+
 /* A normal irq on the CPU moves; with no CPU of its mask left, affinity breaks. */
 static void test_normal_irqs_migrate(void **state)
 {
@@ -232,6 +253,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_managed_shutdown_and_restart_remapped,
 						setup4_ir, teardown),
 		cmocka_unit_test_setup_teardown(test_managed_respects_disable_depth, setup4,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_restart_replays_without_memory, setup4,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_normal_irqs_migrate, setup4, teardown),
 		cmocka_unit_test_setup_teardown(test_offline_refused_when_full, setup2, teardown),
