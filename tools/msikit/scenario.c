@@ -202,7 +202,7 @@ static void finish(struct lrun *run)
 		core = msk_machine_core(m);
 		src.core = core;
 		src.ledger = msk_machine_ledger(m);
-		src.held_extra = msk_machine_held(m) - msk_core_held(core);
+		src.held_extra = msk_machine_models_held(m);
 		src.arch = cfg->arch;
 		add_kv_bool(sw, &nsw, "os", !cfg->bare);
 		add_kv_str(sw, &nsw, "msi", lm->switches_msi);

@@ -281,7 +281,7 @@ static void test_global_model(void **state)
 	assert_int_equal(msk_pci_alloc_irq_vectors(pb, 3, 3, MSK_PCI_IRQ_MSIX, NULL), 3);
 	assert_int_equal(msk_domain_mapcount(g), 5); /* both devices' vectors in one domain */
 	/* No vector after enable, no IMS: clear errors. */
-	struct msk_msi_map map = msk_machine_msix_alloc_at(m, a, 5, NULL);
+	struct msk_msi_map map = msk_pci_msix_alloc_irq_at(msk_machine_dev_pci(a), 5, NULL);
 	assert_int_equal(map.index, -MSK_ENOTSUP);
 	assert_non_null(strstr(msk_last_error(), "msi=global"));
 	assert_msk_error(msk_machine_ims_domain(m, a, 16), MSK_ENOTSUP);
@@ -352,7 +352,7 @@ static void test_per_device_model_allows_dynamic_and_ims(void **state)
 	struct msk_pci_dev *pa = msk_machine_dev_pci(a);
 	assert_true(msk_pci_msix_can_alloc_dyn(pa));
 	assert_int_equal(msk_pci_alloc_irq_vectors(pa, 2, 2, MSK_PCI_IRQ_MSIX, NULL), 2);
-	struct msk_msi_map map = msk_machine_msix_alloc_at(m, a, 9, NULL);
+	struct msk_msi_map map = msk_pci_msix_alloc_irq_at(msk_machine_dev_pci(a), 9, NULL);
 	assert_int_equal(map.index, 9);
 	assert_msk_ok(msk_machine_ims_domain(m, a, 32));
 	assert_msk_error(msk_machine_ims_domain(m, a, 32), MSK_EEXIST);
@@ -377,7 +377,7 @@ static void test_prepare_per_alloc_sizes_for_the_first_count(void **state)
 	struct msk_pci_dev *pa = msk_machine_dev_pci(a);
 	assert_int_equal(msk_pci_alloc_irq_vectors(pa, 2, 2, MSK_PCI_IRQ_MSIX, NULL), 2);
 	/* The table was prepared for 2: a vector at index 8 does not fit. */
-	struct msk_msi_map map = msk_machine_msix_alloc_at(m, a, 8, NULL);
+	struct msk_msi_map map = msk_pci_msix_alloc_irq_at(msk_machine_dev_pci(a), 8, NULL);
 	assert_true(map.index < 0);
 	balanced(m);
 	msk_machine_destroy(m);
