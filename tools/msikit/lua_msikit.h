@@ -80,6 +80,8 @@ struct ldevice {
 
 /* lua_msikit.c: the module; lua_State set-up for a run. */
 void lmsk_open(struct lrun *run);
+/* msikit.expect_violation(rule [, device]) (scn_expect.c); upvalue 1: the run. */
+int lmsk_expect_violation(lua_State *L);
 /* The actor of a coroutine (NULL: not one of ours). */
 struct lactor *lmsk_actor_of(lua_State *L);
 extern const struct msk_sim_actor_ops lmsk_actor_ops;

@@ -20,6 +20,11 @@ static void write_expectations(const struct scn_result *res, FILE *out)
 			res->expect_total - res->expect_failed, res->expect_total);
 	for (unsigned int i = 0; i < res->expect_failures.n; i++)
 		fprintf(out, "  %s\n", res->expect_failures.v[i]);
+	for (unsigned int i = 0; i < res->expected.n; i++) {
+		const struct scn_expected *x = &res->expected.v[i];
+		fprintf(out, "  expected violation %s%s%s: happened %u times\n", x->rule,
+			x->device[0] ? " on " : "", x->device, x->hits);
+	}
 }
 
 int scn_write_text(const struct scn_result *res, FILE *out)
@@ -65,6 +70,18 @@ static cJSON *extras(const struct scn_result *res)
 	cJSON *fl = cJSON_AddArrayToObject(ex, "failures");
 	for (unsigned int i = 0; i < res->expect_failures.n; i++)
 		cJSON_AddItemToArray(fl, cJSON_CreateString(res->expect_failures.v[i]));
+	cJSON *xv = cJSON_AddArrayToObject(ex, "violations");
+	for (unsigned int i = 0; i < res->expected.n; i++) {
+		const struct scn_expected *x = &res->expected.v[i];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "rule", x->rule);
+		if (x->device[0])
+			cJSON_AddStringToObject(e, "device", x->device);
+		else
+			cJSON_AddNullToObject(e, "device");
+		cJSON_AddNumberToObject(e, "happened", x->hits);
+		cJSON_AddItemToArray(xv, e);
+	}
 	cJSON *inv = cJSON_AddArrayToObject(o, "invariants");
 	for (unsigned int i = 0; i < res->invariants.n; i++)
 		cJSON_AddItemToArray(inv, cJSON_CreateString(res->invariants.v[i]));
