@@ -82,8 +82,10 @@ fuzz-smoke: deps build-fuzz/CMakeCache.txt
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
 
+# PREFIX and DESTDIR apply to every install, whenever $(BUILD) was configured
+# (make demo / make check configure it first, with the default prefix).
 install: build
-	$(CMAKE) --install $(BUILD)
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install $(BUILD) --prefix "$(PREFIX)"
 
 format:
 	@find include src tests bench examples tools -name '*.[ch]' 2>/dev/null | xargs clang-format -i

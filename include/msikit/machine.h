@@ -22,7 +22,7 @@
  * With an OS (the default) the platform's drivers program the models and
  * the runtime's CPUs take interrupts through msk_platform_cpu_service().
  * A bare machine (cfg.bare) has only the models: the caller is the guest
- * (INTERFACES §3.1) and takes interrupts with msk_platform_cpu_take();
+ * (docs/interfaces.md, "Hardware access") and takes interrupts with msk_platform_cpu_take();
  * the platform counts the weight it hands out as delivered.
  *
  * Model switches (the "before" forms of the seed stories):

@@ -8,7 +8,7 @@
  *
  *  - the interrupts table, laid out like Linux 6.18's /proc/interrupts;
  *  - the domain tree, like /sys/kernel/debug/irq/domains/ and irqs/;
- *  - the JSON report (the keys of the project's INTERFACES §4);
+ *  - the JSON report (the keys of docs/interfaces.md, "JSON report");
  *  - a Graphviz DOT picture of the hierarchy;
  *  - and a short text summary (ledger, violations, errors, PASS/FAIL).
  *

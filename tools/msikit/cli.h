@@ -4,7 +4,7 @@
 
 /*
  * The msikit command: scenarios (Lua 5.4) run on simulated machines, and
- * the subcommands around them. Exit codes (INTERFACES §2):
+ * the subcommands around them. Exit codes (docs/interfaces.md, "Command line"):
  *	0  ran, every expectation held
  *	1  ran, and an expectation, the lifecycle contract or an invariant failed
  *	2  bad usage or bad input (unreadable file, Lua error), with one line

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
 	"usage: msikit <command> [options]\n"
@@ -48,6 +49,22 @@ const char *cli_scenario_dir(void)
 	if (f) {
 		fclose(f);
 		return MSK_SCENARIO_DIR;
+	}
+	/* Installed: next to the binary (bin/../share/msikit/scenarios), whatever the prefix. */
+	static char near_exe[4096];
+	ssize_t n = readlink("/proc/self/exe", near_exe, sizeof(near_exe) - 1);
+	near_exe[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(near_exe, '/');
+	if (slash && (size_t)(slash - near_exe) + sizeof(MSK_SCENARIO_FROM_BINDIR) + 8 <
+			     sizeof(near_exe)) {
+		snprintf(slash, sizeof(near_exe) - (size_t)(slash - near_exe), "/%s/stories",
+			 MSK_SCENARIO_FROM_BINDIR);
+		f = fopen(near_exe, "r");
+		if (f) {
+			fclose(f);
+			*strrchr(near_exe, '/') = '\0';
+			return near_exe;
+		}
 	}
 	return MSK_SCENARIO_INSTALL_DIR;
 }

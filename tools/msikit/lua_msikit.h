@@ -3,7 +3,7 @@
 #define MSK_LUA_MSIKIT_H
 
 /*
- * The Lua 5.4 binding of msikit (module "msikit", INTERFACES §3): a
+ * The Lua 5.4 binding of msikit (module "msikit", docs/interfaces.md "Lua API"): a
  * scenario's machine, its devices, actors and handlers.
  *
  * Conventions of every function here:

@@ -1,0 +1,19 @@
+# Checks of what msikit ships, beyond the unit and scenario tests (run by
+# `make check` with every other CTest test):
+#   install/tree     scripts/check-install.sh: install into a temporary prefix
+#                    and with DESTDIR, build examples/ against it with
+#                    pkg-config (shared and static) and run them; make install
+#                    PREFIX=/DESTDIR=; no installed file cites an unshipped document
+#   docs/snippets    every ```c block of README.md and docs/*.md compiles
+#                    (-Wall -Wextra -Werror); those marked as programs run
+#   docs/readme      the README's sample outputs are what the commands print now
+#   docs/man         the man pages format without warnings (groff -man -ww), if groff is there
+#   docs/lua-api     every Lua key and method of the bindings is documented
+# Sanitizer and fuzz builds skip the first two (their library needs the
+# sanitizer runtime the examples would not link).
+if(MSK_SANITIZE STREQUAL "" AND NOT MSK_FUZZ)
+  add_test(NAME install/tree
+    COMMAND sh ${CMAKE_SOURCE_DIR}/scripts/check-install.sh ${CMAKE_SOURCE_DIR}
+            ${CMAKE_BINARY_DIR} ${CMAKE_C_COMPILER} ${CMAKE_BINARY_DIR}/check-install)
+  set_tests_properties(install/tree PROPERTIES LABELS "install" TIMEOUT 600 RUN_SERIAL TRUE)
+endif()
