@@ -17,3 +17,11 @@ if(MSK_SANITIZE STREQUAL "" AND NOT MSK_FUZZ)
             ${CMAKE_BINARY_DIR} ${CMAKE_C_COMPILER} ${CMAKE_BINARY_DIR}/check-install)
   set_tests_properties(install/tree PROPERTIES LABELS "install" TIMEOUT 600 RUN_SERIAL TRUE)
 endif()
+if(MSK_SANITIZE STREQUAL "" AND NOT MSK_FUZZ)
+  add_test(NAME docs/snippets
+    COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DOUT=${CMAKE_BINARY_DIR}/snippets
+            -DCC=${CMAKE_C_COMPILER} -DLIB=$<TARGET_FILE:msikit>
+            "-DLIBS=${URCU_LINK_LIBRARIES};${CJSON_LINK_LIBRARIES}"
+            -P ${CMAKE_SOURCE_DIR}/cmake/check_snippets.cmake)
+  set_tests_properties(docs/snippets PROPERTIES LABELS "docs" TIMEOUT 300)
+endif()
