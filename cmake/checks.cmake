@@ -25,3 +25,10 @@ if(MSK_SANITIZE STREQUAL "" AND NOT MSK_FUZZ)
             -P ${CMAKE_SOURCE_DIR}/cmake/check_snippets.cmake)
   set_tests_properties(docs/snippets PROPERTIES LABELS "docs" TIMEOUT 300)
 endif()
+if(TARGET msikit_cmd)
+  add_test(NAME docs/readme
+    COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR} -DBIN=$<TARGET_FILE_DIR:msikit_cmd>
+            -P ${CMAKE_SOURCE_DIR}/cmake/check_readme.cmake)
+  set_tests_properties(docs/readme PROPERTIES LABELS "docs" TIMEOUT 600
+    SKIP_REGULAR_EXPRESSION "platform drivers are not built yet")
+endif()

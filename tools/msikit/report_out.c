@@ -22,8 +22,8 @@ static void write_expectations(const struct scn_result *res, FILE *out)
 		fprintf(out, "  %s\n", res->expect_failures.v[i]);
 	for (unsigned int i = 0; i < res->expected.n; i++) {
 		const struct scn_expected *x = &res->expected.v[i];
-		fprintf(out, "  expected violation %s%s%s: happened %u times\n", x->rule,
-			x->device[0] ? " on " : "", x->device, x->hits);
+		fprintf(out, "  expected violation %s%s%s: happened %u time%s\n", x->rule,
+			x->device[0] ? " on " : "", x->device, x->hits, x->hits == 1 ? "" : "s");
 	}
 }
 

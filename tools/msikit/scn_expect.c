@@ -23,6 +23,7 @@
  */
 #include "lua_msikit.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,8 +169,8 @@ bool scn_expected_judge(struct scn_result *res, struct msk_core *core, struct ms
 		if (seen)
 			continue;
 		snprintf(msg, sizeof(msg),
-			 "unexpected violation %s (%u times): device %s, domain %s: %s", name,
-			 times, v.device, v.domain, v.detail);
+			 "unexpected violation %s (%u time%s): device %s, domain %s: %s", name,
+			 times, times == 1 ? "" : "s", v.device, v.domain, v.detail);
 		fail(res, msg);
 	}
 	if (kept < nviol) {
@@ -197,8 +198,9 @@ bool scn_expected_judge(struct scn_result *res, struct msk_core *core, struct ms
 				continue;
 			const char *name = msk_loss_name((enum msk_loss)r);
 			struct scn_expected *x = match(e, SCN_EXPECT_LOSS, name, NULL, NULL);
-			if (x) {
-				x->hits++;
+			if (x) { /* a loss happened once per event lost */
+				uint64_t n = c.lost_by_reason[r];
+				x->hits += n > UINT32_MAX - x->hits ? UINT32_MAX - x->hits : (unsigned)n;
 				continue;
 			}
 			snprintf(msg, sizeof(msg), "unexpected loss: %llu events lost \"%s\"",
