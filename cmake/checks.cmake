@@ -32,3 +32,15 @@ if(TARGET msikit_cmd)
   set_tests_properties(docs/readme PROPERTIES LABELS "docs" TIMEOUT 600
     SKIP_REGULAR_EXPRESSION "platform drivers are not built yet")
 endif()
+add_test(NAME docs/lua-api COMMAND ${CMAKE_COMMAND} -DSRC=${CMAKE_SOURCE_DIR}
+         -P ${CMAKE_SOURCE_DIR}/cmake/check_lua_api.cmake)
+set_tests_properties(docs/lua-api PROPERTIES LABELS "docs")
+find_program(MSK_GROFF groff)
+if(MSK_GROFF)
+  add_test(NAME docs/man COMMAND sh -c
+    "set -e; for p in \"$0\"/docs/msikit.1 \"$0\"/docs/man3/*.3; do w=$(\"$1\" -man -ww -z \"$p\" 2>&1); [ -z \"$w\" ] || { echo \"$p: $w\"; exit 1; }; echo \"$p: clean\"; done"
+    ${CMAKE_SOURCE_DIR} ${MSK_GROFF})
+  set_tests_properties(docs/man PROPERTIES LABELS "docs")
+else()
+  message(STATUS "groff not found: docs/man (man page lint) skipped")
+endif()
