@@ -8,7 +8,8 @@ CTEST    ?= ctest
 FUZZ_SECONDS ?= 10
 PREFIX   ?= /usr/local
 
-.PHONY: all deps build demo check sanitize asan tsan bench fuzz fuzz-smoke install format clean
+.PHONY: all deps build demo check sanitize asan tsan bench fuzz fuzz-smoke install format clean \
+	deep-clone
 
 all: build
 
@@ -78,6 +79,10 @@ fuzz-smoke: deps build-fuzz/CMakeCache.txt
 			|| { tail -n 60 fuzz-out/$$name.log; exit 1; }; \
 		grep -E '^(#[0-9]+ *DONE|Done)' fuzz-out/$$name.log | tail -n 1 || true; \
 	done
+
+# Every test from a clone of HEAD at a path deeper than 200 characters (CI).
+deep-clone: deps
+	sh scripts/check-deep-clone.sh $(JOBS)
 
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
