@@ -9,7 +9,7 @@
 #    the relocatable msikit.pc finds the staged tree;
 # 4. `make install PREFIX=WORK/m` on an already configured BUILD installs
 #    there (the prefix is not only the first configure's);
-# 5. the installed msikit finds its scenarios: `msikit demo` from the prefix.
+# 5. the installed msikit finds the installed scenarios (any prefix): `msikit demo`.
 set -eu
 SRC=$1 BUILD=$2 CC=$3 WORK=$4
 rm -rf "$WORK"
@@ -87,8 +87,8 @@ echo "check-install: make install PREFIX= and DESTDIR= honoured"
 # The installed command finds the installed scenarios (run with another MSIKIT_SCENARIOS unset).
 if [ -x "$P/bin/msikit" ]; then
 	out=$(cd / && env -u MSIKIT_SCENARIOS "$P/bin/msikit" demo --json) || fail "installed msikit demo failed"
-	case "$out" in *"$P/share/msikit/scenarios/stories/"* | *"$SRC/scenarios/stories/"*) ;;
-		*) fail "installed msikit demo found no stories: $out" ;; esac
+	case "$out" in *"$P/share/msikit/scenarios/stories/04-vfio-its-expansion.lua"*) ;;
+		*) fail "the installed msikit demo did not run the installed stories: $out" ;; esac
 	echo "check-install: installed msikit demo ran"
 fi
 rm -rf "$WORK"

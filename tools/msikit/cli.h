@@ -149,7 +149,7 @@ int msk_cli_main(int argc, char **argv);
  */
 extern const char *msk_cli_arch_override;
 
-/* Where the shipped scenarios are (for demo): $MSIKIT_SCENARIOS, the source or install tree. */
+/* Where the shipped scenarios are (for demo): $MSIKIT_SCENARIOS, next to the binary, the source tree. */
 const char *cli_scenario_dir(void);
 
 /* Option parsing shared by the subcommands (cmd_run.c). */
