@@ -56,8 +56,8 @@ static int drive(struct msk_machine *m)
 			return fail("raise");
 	if (msk_machine_run(m) < 0)
 		return fail("run");
-	printf("%d vectors + 1 added at index %d, %u interrupts handled, 1 held\n", n,
-	       added.index, handled);
+	printf("%d vectors + 1 added at index %d, %u interrupts handled, 1 held\n", n, added.index,
+	       handled);
 	return 0;
 }
 
