@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The module table (msikit.machine, expect, expect_violation, story, form,
- * version), the
- * Lua state of a run, and actors: coroutines the runtime schedules.
+ * version), the Lua state of a run, and actors: coroutines the runtime
+ * schedules.
  */
 #include "lua_msikit.h"
 
