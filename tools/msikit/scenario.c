@@ -234,8 +234,7 @@ static void finish(struct lrun *run)
 	src.nr_resources = nrs;
 	src.errors = (const char *const *)all.v;
 	src.nr_errors = all.n;
-	if (lm && lm->m)
-		src.violations_judged = scn_expected_judge(res, core, src.ledger);
+	src.violations_judged = scn_expected_judge(res, core, src.ledger);
 	src.failed = res->expect_failed > 0 || res->invariants.n > res->invariants_expected;
 	if (msk_report_snapshot_take(&src, &res->snap) < 0) {
 		res->snap = NULL;
