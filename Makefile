@@ -8,7 +8,8 @@ CTEST    ?= ctest
 FUZZ_SECONDS ?= 10
 PREFIX   ?= /usr/local
 
-.PHONY: all deps build demo check sanitize asan tsan bench fuzz fuzz-smoke install format clean
+.PHONY: all deps build demo check sanitize asan tsan bench fuzz fuzz-smoke install format clean \
+	deep-clone
 
 all: build
 
@@ -79,11 +80,17 @@ fuzz-smoke: deps build-fuzz/CMakeCache.txt
 		grep -E '^(#[0-9]+ *DONE|Done)' fuzz-out/$$name.log | tail -n 1 || true; \
 	done
 
+# Every test from a clone of HEAD at a path deeper than 200 characters (CI).
+deep-clone: deps
+	sh scripts/check-deep-clone.sh $(JOBS)
+
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
 
+# PREFIX and DESTDIR apply to every install, whenever $(BUILD) was configured
+# (make demo / make check configure it first, with the default prefix).
 install: build
-	$(CMAKE) --install $(BUILD)
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install $(BUILD) --prefix "$(PREFIX)"
 
 format:
 	@find include src tests bench examples tools -name '*.[ch]' 2>/dev/null | xargs clang-format -i

@@ -22,7 +22,7 @@
  * With an OS (the default) the platform's drivers program the models and
  * the runtime's CPUs take interrupts through msk_platform_cpu_service().
  * A bare machine (cfg.bare) has only the models: the caller is the guest
- * (INTERFACES §3.1) and takes interrupts with msk_platform_cpu_take();
+ * (docs/interfaces.md, "Hardware access") and takes interrupts with msk_platform_cpu_take();
  * the platform counts the weight it hands out as delivered.
  *
  * Model switches (the "before" forms of the seed stories):
@@ -212,13 +212,11 @@ struct msk_pcifn *msk_machine_dev_fn(struct msk_machine_dev *dev);
 struct msk_pci_dev *msk_machine_dev_pci(struct msk_machine_dev *dev);
 
 /*
- * Add one MSI-X vector after enable (msk_pci_msix_alloc_irq_at), with the
- * machine's model rules: under msi = global this fails with -MSK_ENOTSUP
- * and a message saying why. index may be MSK_MSI_ANY_INDEX.
+ * Adding one MSI-X vector after enable has one way: the PCI layer's
+ * msk_pci_msix_alloc_irq_at(msk_machine_dev_pci(dev), index, affinity), as
+ * Linux's pci_msix_alloc_irq_at(). Under msi = global it fails with
+ * -MSK_ENOTSUP (the global PCI/MSI domain has no dynamic MSI-X).
  */
-struct msk_msi_map msk_machine_msix_alloc_at(struct msk_machine *m, struct msk_machine_dev *dev,
-					     uint32_t index,
-					     const struct msk_irq_affinity_desc *affinity);
 
 /*
  * Create the IMS domain of a device over its IMS store (entries: at most
@@ -243,8 +241,27 @@ int msk_machine_run(struct msk_machine *m);
 int msk_machine_cpu_offline(struct msk_machine *m, unsigned int cpu);
 int msk_machine_cpu_online(struct msk_machine *m, unsigned int cpu);
 
-/* Event weight held right now: core + platform + every PCI function. */
-uint64_t msk_machine_held(struct msk_machine *m);
+/**
+ * msk_machine_models_held() - event weight the hardware models hold now
+ * @m: the machine
+ *
+ * What the platform's models and every PCI function hold (pending bits,
+ * latched events), without the core: the core's own held events are
+ * msk_core_held(msk_machine_core(m)). This is exactly what a report's
+ * msk_report_src.held_extra wants (the report adds the core's itself):
+ *
+ *	struct msk_report_src src = { .core = msk_machine_core(m),
+ *				      .ledger = msk_machine_ledger(m),
+ *				      .held_extra = msk_machine_models_held(m) };
+ *
+ * The ledger balances when raised == delivered + lost + the core's held +
+ * this. (Until 0.1.0, msk_machine_held() returned the sum of both, which
+ * made the natural report set-up count the core's held events twice.)
+ *
+ * Context: any thread; the counts are a snapshot.
+ * Return: the held weight; 0 for a NULL machine.
+ */
+uint64_t msk_machine_models_held(struct msk_machine *m);
 
 /*
  * Check the invariants now (see the top). Returns 0, or -MSK_EIO with the

@@ -88,9 +88,21 @@ int msk_pci_msix_vec_count(struct msk_pci_dev *pdev);
  * (flags MSI). With MSK_PCI_IRQ_AFFINITY, vectors are spread over the CPUs
  * (affd: pre/post vectors and sets; NULL = none) and the spread ones are
  * managed. When the parent has room for fewer, retries with that many while
- * it stays >= min. Returns the number allocated (min..max), or -MSK_ENOSPC
- * (not even min), -MSK_EINVAL (min > max, no such capability, MSI or MSI-X
- * already enabled), or another error; nothing stays allocated on failure.
+ * it stays >= min. Returns the number allocated (min..max), or, as Linux
+ * 6.12 pci_alloc_irq_vectors_affinity() (drivers/pci/msi/api.c, msi.c):
+ *  -MSK_ERANGE   min > max (__pci_enable_msix_range/__pci_enable_msi_range);
+ *  -MSK_EINVAL   min == 0 (Linux: pci_msi_supported(dev, 0) on the MSI path;
+ *                its MSI-X path lets min 0 through, msikit refuses it on
+ *                both), no such capability (pci_msi(x)_vec_count), MSI or
+ *                MSI-X already enabled;
+ *  -MSK_ENOSPC   the capability has fewer than min vectors (max beyond the
+ *                table is clamped, not refused), the parent has room for
+ *                fewer than min, or neither MSI nor MSI-X asked for (Linux
+ *                returns its initial -ENOSPC);
+ *  -MSK_EPERM    called from an interrupt handler (msikit only);
+ * or another error of the hierarchy; nothing stays allocated on failure.
+ * Context: process context (not from a handler); takes the device's
+ * descriptor lock.
  */
 int msk_pci_alloc_irq_vectors(struct msk_pci_dev *pdev, unsigned int min, unsigned int max,
 			      unsigned int flags, const struct msk_irq_affinity *affd);

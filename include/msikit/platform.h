@@ -23,7 +23,7 @@
  * (root domain reverse map -> flow -> handler) with their weights.
  *
  * A bare platform (cfg.bare) has the models and no drivers: the caller is
- * the guest OS (INTERFACES §3.1); msk_platform_cpu_take() hands out raw
+ * the guest OS (docs/interfaces.md, "Hardware access"); msk_platform_cpu_take() hands out raw
  * vectors / INTIDs / EISNs.
  */
 

@@ -8,7 +8,7 @@
  *
  *  - the interrupts table, laid out like Linux 6.18's /proc/interrupts;
  *  - the domain tree, like /sys/kernel/debug/irq/domains/ and irqs/;
- *  - the JSON report (the keys of the project's INTERFACES §4);
+ *  - the JSON report (the keys of docs/interfaces.md, "JSON report");
  *  - a Graphviz DOT picture of the hierarchy;
  *  - and a short text summary (ledger, violations, errors, PASS/FAIL).
  *
@@ -109,6 +109,12 @@ struct msk_report_src {
 	const char *const *errors; /* messages of calls that failed */
 	size_t nr_errors;
 	bool failed; /* the caller's verdict: an expectation did not hold */
+	/*
+	 * The caller judged the monitor's violations itself (expected ones, and
+	 * a failed expectation for each other one): they are still reported but
+	 * no longer fail the verdict by themselves.
+	 */
+	bool violations_judged;
 };
 
 /* --- the snapshot ------------------------------------------------------------------------------ */
@@ -208,6 +214,7 @@ struct msk_report_snapshot {
 	const char *const *errors;
 	size_t nr_errors;
 	bool failed;
+	bool violations_judged;
 
 	struct msk_report_arena *arena; /* private: the memory of all of the above */
 };
@@ -228,7 +235,8 @@ void msk_report_snapshot_free(struct msk_report_snapshot *snap);
 /*
  * The verdict of a snapshot: true when the caller did not say failed, the
  * ledger (if any) balances, and the MSI contract monitor recorded no
- * violation. This is the JSON's "result" and the summary's PASS/FAIL.
+ * violation (unless the caller judged them: violations_judged). This is the
+ * JSON's "result" and the summary's PASS/FAIL.
  */
 bool msk_report_passed(const struct msk_report_snapshot *snap);
 

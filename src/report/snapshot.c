@@ -367,6 +367,7 @@ static int take_meta(struct take *t, const struct msk_report_src *src)
 	s->arch = arena_strdup(t->a, src->arch, &t->oom);
 	s->seed = src->seed;
 	s->failed = src->failed;
+	s->violations_judged = src->violations_judged;
 	int rc = copy_kv(t, src->switches, src->nr_switches, &s->switches);
 	if (rc < 0)
 		return rc;
@@ -487,7 +488,7 @@ void msk_report_snapshot_free(struct msk_report_snapshot *snap)
 
 bool msk_report_passed(const struct msk_report_snapshot *snap)
 {
-	if (!snap || snap->failed || snap->violation_count)
+	if (!snap || snap->failed || (snap->violation_count && !snap->violations_judged))
 		return false;
 	return !snap->ledger.present || snap->ledger.balanced;
 }

@@ -79,9 +79,11 @@ const char *msk_machine_service_error(const struct msk_machine *m, unsigned int 
 
 /* --- invariants --------------------------------------------------------------------------- */
 
-uint64_t msk_machine_held(struct msk_machine *m)
+uint64_t msk_machine_models_held(struct msk_machine *m)
 {
-	uint64_t held = msk_core_held(m->core) + (m->plat ? msk_platform_held(m->plat) : 0);
+	if (!m)
+		return 0;
+	uint64_t held = m->plat ? msk_platform_held(m->plat) : 0;
 	for (unsigned int i = 0; i < m->ndevs; i++)
 		held += msk_pcifn_held(m->devs[i]->pcifn);
 	return held;
@@ -306,7 +308,7 @@ int msk_machine_check(struct msk_machine *m)
 	if (msk_in_interrupt())
 		return msk_err(MSK_EPERM, "machine: the invariants cannot be checked from an "
 					  "interrupt handler (its event is still in flight)");
-	uint64_t held = msk_machine_held(m);
+	uint64_t held = msk_core_held(m->core) + msk_machine_models_held(m);
 	int rc = msk_ledger_check(m->ledger, held);
 	if (rc < 0) {
 		m->ledger_broken = true;

@@ -227,26 +227,6 @@ void machine_remove_all_devices(struct msk_machine *m)
 	}
 }
 
-struct msk_msi_map msk_machine_msix_alloc_at(struct msk_machine *m, struct msk_machine_dev *d,
-					     uint32_t index,
-					     const struct msk_irq_affinity_desc *affinity)
-{
-	struct msk_msi_map map = { -MSK_EINVAL, 0 };
-	if (!m || !d || !d->pdev) {
-		map.index = msk_err(MSK_ENODEV, "machine: no OS view of that device");
-		return map;
-	}
-	if (m->global) {
-		map.index = msk_err(MSK_ENOTSUP,
-				    "PCI %s: msi=global: one PCI/MSI domain for all devices (the "
-				    "pre-6.2 model) cannot add a vector after MSI-X is enabled; "
-				    "disable, free and enable again with more",
-				    d->name);
-		return map;
-	}
-	return msk_pci_msix_alloc_irq_at(d->pdev, index, affinity);
-}
-
 int msk_machine_ims_domain(struct msk_machine *m, struct msk_machine_dev *d, unsigned int entries)
 {
 	if (!m || !d || !d->pdev)

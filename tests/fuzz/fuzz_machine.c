@@ -165,7 +165,7 @@ static void take_snap(struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
 	msk_ledger_read(msk_machine_ledger(C.m), &s->lc);
-	s->held = msk_machine_held(C.m);
+	s->held = msk_core_held(msk_machine_core(C.m)) + msk_machine_models_held(C.m);
 	s->ndevs = msk_machine_dev_count(C.m);
 	s->online = msk_core_online_cpus(C.core);
 	for (unsigned int i = 0; i < C.ndevs; i++) {
@@ -444,8 +444,8 @@ static int op_msix_alloc_at(struct input *in)
 	struct msk_irq_affinity_desc aff = { .mask = pick_mask(a), .is_managed = false };
 	if (dev < 0)
 		return 0;
-	struct msk_msi_map map =
-		msk_machine_msix_alloc_at(C.m, C.devs[dev].d, index, a & 0x80 ? &aff : NULL);
+	struct msk_msi_map map = msk_pci_msix_alloc_irq_at(msk_machine_dev_pci(C.devs[dev].d),
+							   index, a & 0x80 ? &aff : NULL);
 	if (map.index < 0) {
 		CHECK(map.virq == 0);
 		return map.index;

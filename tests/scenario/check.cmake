@@ -7,8 +7,10 @@
 #           not exist afterwards
 #   bad     EXE run FILE: exit 2, stderr is the one line "msikit: FILE:LINE: <what>",
 #           where <what> matches the file's first line "-- expect: REGEX"
-#   story   EXE run FILE --form FORM --json: every expectation held; after: result
-#           "pass", nothing lost, no violation, no error; before: the ledger balances
+#   story   EXE run FILE --form FORM --json: exit 0, result "pass", every expectation
+#           held, the ledger balances; after: nothing lost, no violation, no error;
+#           before: the documented failure reproduced, its violations and losses
+#           declared with msikit.expect_violation (at least one expectation each)
 #   golden  EXE run FILE [GOLDEN_ARGS] (in the file's directory): stdout equals GOLDEN
 #           (MSK_UPDATE_GOLDEN=1 rewrites it)
 #   twice   EXE run FILE --seed SEED --json --trace, twice: identical report and trace
@@ -118,8 +120,13 @@ elseif(MODE STREQUAL "story")
   if(SKIPPED)
     return()
   endif()
-  if(rc GREATER 1)
-    fail("exit ${rc}\n${err}")
+  if(NOT rc STREQUAL "0")
+    string(JSON failures ERROR_VARIABLE e GET "${out}" expectations failures)
+    fail("${FORM}: exit ${rc} (a story passes in both forms)\n${failures}\n${err}")
+  endif()
+  string(JSON result GET "${out}" result)
+  if(NOT result STREQUAL "pass")
+    fail("${FORM}: result ${result}")
   endif()
   string(JSON total GET "${out}" expectations total)
   string(JSON failed GET "${out}" expectations failed)

@@ -4,7 +4,7 @@
 
 /*
  * The msikit command: scenarios (Lua 5.4) run on simulated machines, and
- * the subcommands around them. Exit codes (INTERFACES §2):
+ * the subcommands around them. Exit codes (docs/interfaces.md, "Command line"):
  *	0  ran, every expectation held
  *	1  ran, and an expectation, the lifecycle contract or an invariant failed
  *	2  bad usage or bad input (unreadable file, Lua error), with one line
@@ -77,6 +77,25 @@ struct scn_story {
 	char before[96], after[96]; /* what each form switches */
 };
 
+/* msikit.expect_violation(rule [, device]) calls of a run (scn_expect.c). */
+enum scn_expect_kind {
+	SCN_EXPECT_UNKNOWN,
+	SCN_EXPECT_RULE,      /* a contract-monitor rule (msk_msi_rule_name) */
+	SCN_EXPECT_INVARIANT, /* a machine invariant ("msix-message", "msi-route") */
+	SCN_EXPECT_LOSS,      /* a loss reason (msk_loss_name) */
+};
+struct scn_expected {
+	enum scn_expect_kind kind;
+	char rule[48];
+	char device[48];   /* "" for any device */
+	char where[300];   /* "FILE:LINE: " of the call */
+	unsigned int hits; /* occurrences it covered */
+};
+struct scn_expectations {
+	struct scn_expected *v;
+	unsigned int n, cap;
+};
+
 /* Everything a run produced. */
 struct scn_result {
 	int exit_code;
@@ -87,9 +106,11 @@ struct scn_result {
 	const char *form; /* the form the scenario ran in ("after" by default) */
 	uint64_t seed;
 	unsigned int expect_total, expect_failed;
-	struct strlist expect_failures; /* "FILE:LINE: message" */
-	struct strlist errors;		/* messages of calls that failed */
-	struct strlist invariants;	/* broken invariants and CPU service errors */
+	struct strlist expect_failures;	  /* "FILE:LINE: message" */
+	struct strlist errors;		  /* messages of calls that failed */
+	struct strlist invariants;	  /* broken invariants and CPU service errors */
+	struct scn_expectations expected; /* msikit.expect_violation() calls */
+	unsigned int invariants_expected; /* entries of invariants an expectation covers */
 	bool ledger_broken;
 	uint64_t time, steps;
 	struct msk_report_snapshot *snap; /* NULL when no machine was built or on exit 2 */
@@ -102,6 +123,17 @@ struct scn_result {
 /* Run one scenario in this process (fresh Lua state and machine). */
 void scn_run(const struct scn_opts *opts, struct scn_result *res);
 void scn_result_free(struct scn_result *res);
+
+/*
+ * Judge the expected violations of a finished run (scn_expect.c): in a run
+ * that called msikit.expect_violation() or declared a story, every contract
+ * violation, invariant failure and loss reason must be expected and every
+ * expectation must have happened; each mismatch becomes a failed
+ * expectation in res. Returns true when the violations were judged this way
+ * (they no longer fail the report by themselves), false for a plain run.
+ */
+bool scn_expected_judge(struct scn_result *res, struct msk_core *core, struct msk_ledger *ledger);
+void scn_expectations_free(struct scn_expectations *e);
 
 /* The verdict's first reason in one line (for explore and demo), or "" when it passed. */
 const char *scn_reason(const struct scn_result *res, char *buf, size_t size);
@@ -144,7 +176,7 @@ int msk_cli_main(int argc, char **argv);
  */
 extern const char *msk_cli_arch_override;
 
-/* Where the shipped scenarios are (for demo): $MSIKIT_SCENARIOS, the source or install tree. */
+/* Where the shipped scenarios are (for demo): $MSIKIT_SCENARIOS, next to the binary, the source tree. */
 const char *cli_scenario_dir(void);
 
 /* Option values shared by the subcommands (cmd_run.c). */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct cli_cmd {
 	const char *name;
@@ -138,16 +139,37 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* "DIR/stories" is there: DIR is a scenario directory. */
+static bool has_stories(const char *dir)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/stories", dir);
+	FILE *f = fopen(path, "r");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
 const char *cli_scenario_dir(void)
 {
 	const char *env = getenv("MSIKIT_SCENARIOS");
 	if (env && *env)
 		return env;
-	FILE *f = fopen(MSK_SCENARIO_DIR "/stories", "r");
-	if (f) {
-		fclose(f);
-		return MSK_SCENARIO_DIR;
+	/* Installed: next to the binary (bin/../share/msikit/scenarios), whatever the prefix. */
+	static char near_exe[4096];
+	ssize_t n = readlink("/proc/self/exe", near_exe, sizeof(near_exe) - 1);
+	near_exe[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(near_exe, '/');
+	if (slash &&
+	    (size_t)(slash - near_exe) + sizeof(MSK_SCENARIO_FROM_BINDIR) + 1 < sizeof(near_exe)) {
+		snprintf(slash, sizeof(near_exe) - (size_t)(slash - near_exe), "/%s",
+			 MSK_SCENARIO_FROM_BINDIR);
+		static char real[4096];
+		if (has_stories(near_exe) && realpath(near_exe, real)) /* without the bin/.. */
+			return real;
 	}
+	if (has_stories(MSK_SCENARIO_DIR)) /* the build tree's binary: the source tree */
+		return MSK_SCENARIO_DIR;
 	return MSK_SCENARIO_INSTALL_DIR;
 }
 

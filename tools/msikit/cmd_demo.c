@@ -6,8 +6,11 @@
  *
  *  - after:  "pass" when the run passed with zero lost, no violation and
  *            no failed call;
- *  - before: "reproduced" when every expectation of the story (which
- *            describe the documented failure) held and nothing broke;
+ *  - before: "reproduced" when the run passed (what `msikit run --form
+ *            before` answers with exit 0): every expectation of the story,
+ *            which describe the documented failure, held - the violations
+ *            and losses it causes declared with msikit.expect_violation -
+ *            and nothing else broke;
  *  - a story whose platform is not built yet is "skipped", with why.
  * Exit status 1 only for a real failure; skipped stories are not one.
  */
@@ -116,10 +119,10 @@ static void fill_row(struct row *r, const char *file, const char *form,
 		cJSON_AddItemToArray(r->json_errors, cli_json_str(res->errors.v[i]));
 	for (unsigned int i = 0; i < res->invariants.n; i++)
 		cJSON_AddItemToArray(r->json_errors, cli_json_str(res->invariants.v[i]));
-	bool sound = !res->ledger_broken && res->invariants.n == 0 && res->expect_total > 0 &&
-		     res->expect_failed == 0;
+	bool sound = !res->ledger_broken && res->invariants.n == res->invariants_expected &&
+		     res->expect_total > 0 && res->expect_failed == 0;
 	if (strcmp(form, "before") == 0) {
-		r->result = sound && res->exit_code <= CLI_EXIT_FAIL ? "reproduced" : "fail";
+		r->result = sound && res->exit_code == CLI_EXIT_PASS ? "reproduced" : "fail";
 	} else {
 		r->result = sound && res->exit_code == CLI_EXIT_PASS && r->ledger.lost == 0 &&
 					    r->violations == 0 && r->errors == 0

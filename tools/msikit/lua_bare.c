@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hardware access (INTERFACES §3.1): the script as the guest OS of a bare
+ * Hardware access (docs/interfaces.md, "Hardware access"): the script as the guest OS of a bare
  * machine (os = false), or as an inspector of a machine with an OS. Every
  * access goes where the hardware would send it: the bus (MMIO regions and
  * RAM), a function's config space and BARs, a CPU's interrupt interface.

@@ -248,7 +248,7 @@ static int d_alloc_at(lua_State *L)
 	if (!os_view(L, dv, &nret))
 		return nret;
 	struct msk_msi_map map =
-		msk_machine_msix_alloc_at(dv->lm->m, dv->d, index, has_aff ? &aff : NULL);
+		msk_pci_msix_alloc_irq_at(msk_machine_dev_pci(dv->d), index, has_aff ? &aff : NULL);
 	if (map.index < 0)
 		return lmsk_fail(L, dv->lm->run);
 	lua_pushinteger(L, map.index);

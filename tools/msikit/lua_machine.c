@@ -387,7 +387,8 @@ static int m_ledger(lua_State *L)
 	set_int(L, "delivered", (int64_t)c.delivered);
 	set_int(L, "lost", (int64_t)c.lost);
 	set_int(L, "pending", (int64_t)(c.raised - c.delivered - c.lost));
-	set_int(L, "held", (int64_t)msk_machine_held(lm->m));
+	set_int(L, "held",
+		(int64_t)(msk_core_held(msk_machine_core(lm->m)) + msk_machine_models_held(lm->m)));
 	lua_newtable(L);
 	for (int r = 0; r < MSK_LOSS__COUNT; r++)
 		if (c.lost_by_reason[r])
@@ -422,7 +423,7 @@ static int take_snapshot(struct lmachine *lm, struct msk_report_snapshot **snap)
 	struct msk_report_src src = {
 		.core = core,
 		.ledger = msk_machine_ledger(lm->m),
-		.held_extra = msk_machine_held(lm->m) - msk_core_held(core),
+		.held_extra = msk_machine_models_held(lm->m),
 	};
 	return msk_report_snapshot_take(&src, snap);
 }

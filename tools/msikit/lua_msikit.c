@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The module table (msikit.machine, expect, story, form, version), the
- * Lua state of a run, and actors: coroutines the runtime schedules.
+ * The module table (msikit.machine, expect, expect_violation, story, form,
+ * version), the Lua state of a run, and actors: coroutines the runtime
+ * schedules.
  */
 #include "lua_msikit.h"
 
@@ -152,9 +153,8 @@ static int open_module(lua_State *L)
 	struct lrun *run = lua_touserdata(L, lua_upvalueindex(1));
 	lua_newtable(L);
 	static const luaL_Reg fns[] = {
-		{ "expect", l_expect },
-		{ "story", l_story },
-		{ "machine", l_machine },
+		{ "expect", l_expect }, { "expect_violation", lmsk_expect_violation },
+		{ "story", l_story },	{ "machine", l_machine },
 		{ NULL, NULL },
 	};
 	lua_pushlightuserdata(L, run);

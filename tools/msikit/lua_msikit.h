@@ -3,7 +3,7 @@
 #define MSK_LUA_MSIKIT_H
 
 /*
- * The Lua 5.4 binding of msikit (module "msikit", INTERFACES §3): a
+ * The Lua 5.4 binding of msikit (module "msikit", docs/interfaces.md "Lua API"): a
  * scenario's machine, its devices, actors and handlers.
  *
  * Conventions of every function here:
@@ -105,6 +105,8 @@ struct ldevice {
 
 /* lua_msikit.c: the module; lua_State set-up for a run. */
 void lmsk_open(struct lrun *run);
+/* msikit.expect_violation(rule [, device]) (scn_expect.c); upvalue 1: the run. */
+int lmsk_expect_violation(lua_State *L);
 /* The actor of a coroutine (NULL: not one of ours). */
 struct lactor *lmsk_actor_of(lua_State *L);
 extern const struct msk_sim_actor_ops lmsk_actor_ops;

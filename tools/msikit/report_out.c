@@ -24,6 +24,11 @@ static void write_expectations(const struct scn_result *res, FILE *out)
 			res->expect_total - res->expect_failed, res->expect_total);
 	for (unsigned int i = 0; i < res->expect_failures.n; i++)
 		fprintf(out, "  %s\n", res->expect_failures.v[i]);
+	for (unsigned int i = 0; i < res->expected.n; i++) {
+		const struct scn_expected *x = &res->expected.v[i];
+		fprintf(out, "  expected violation %s%s%s: happened %u time%s\n", x->rule,
+			x->device[0] ? " on " : "", x->device, x->hits, x->hits == 1 ? "" : "s");
+	}
 }
 
 /*
@@ -192,6 +197,18 @@ static cJSON *extras(const struct scn_result *res)
 	cJSON *fl = cJSON_AddArrayToObject(ex, "failures");
 	for (unsigned int i = 0; i < res->expect_failures.n; i++)
 		cJSON_AddItemToArray(fl, cli_json_str(res->expect_failures.v[i]));
+	cJSON *xv = cJSON_AddArrayToObject(ex, "violations");
+	for (unsigned int i = 0; i < res->expected.n; i++) {
+		const struct scn_expected *x = &res->expected.v[i];
+		cJSON *e = cJSON_CreateObject();
+		cli_json_add(e, "rule", cli_json_str(x->rule));
+		if (x->device[0])
+			cli_json_add(e, "device", cli_json_str(x->device));
+		else
+			cJSON_AddNullToObject(e, "device");
+		cli_json_add(e, "happened", cli_json_u64(x->hits));
+		cJSON_AddItemToArray(xv, e);
+	}
 	cJSON *inv = cJSON_AddArrayToObject(o, "invariants");
 	for (unsigned int i = 0; i < res->invariants.n; i++)
 		cJSON_AddItemToArray(inv, cli_json_str(res->invariants.v[i]));

@@ -202,7 +202,7 @@ static void finish(struct lrun *run)
 		core = msk_machine_core(m);
 		src.core = core;
 		src.ledger = msk_machine_ledger(m);
-		src.held_extra = msk_machine_held(m) - msk_core_held(core);
+		src.held_extra = msk_machine_models_held(m);
 		src.arch = cfg->arch;
 		add_kv_bool(sw, &nsw, "os", !cfg->bare);
 		add_kv_str(sw, &nsw, "msi", lm->switches_msi);
@@ -234,7 +234,8 @@ static void finish(struct lrun *run)
 	src.nr_resources = nrs;
 	src.errors = (const char *const *)all.v;
 	src.nr_errors = all.n;
-	src.failed = res->expect_failed > 0 || res->invariants.n > 0;
+	src.violations_judged = scn_expected_judge(res, core, src.ledger);
+	src.failed = res->expect_failed > 0 || res->invariants.n > res->invariants_expected;
 	if (msk_report_snapshot_take(&src, &res->snap) < 0) {
 		res->snap = NULL;
 		set_fatal(res, CLI_EXIT_INTERNAL, "report: %s", msk_last_error());
@@ -315,6 +316,7 @@ void scn_result_free(struct scn_result *res)
 	strlist_free(&res->expect_failures);
 	strlist_free(&res->errors);
 	strlist_free(&res->invariants);
+	scn_expectations_free(&res->expected);
 	msk_report_snapshot_free(res->snap);
 	free(res->fates);
 	memset(res, 0, sizeof(*res));
@@ -329,7 +331,7 @@ const char *scn_reason(const struct scn_result *res, char *buf, size_t size)
 		snprintf(buf, size, "%s", res->invariants.v[0]);
 	else if (res->expect_failures.n)
 		snprintf(buf, size, "%s", res->expect_failures.v[0]);
-	else if (res->snap && res->snap->violation_count)
+	else if (res->snap && res->snap->violation_count && !res->snap->violations_judged)
 		snprintf(buf, size, "violation %s: %s: %s",
 			 msk_msi_rule_name(res->snap->violations[0].rule),
 			 res->snap->violations[0].domain, res->snap->violations[0].detail);

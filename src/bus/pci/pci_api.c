@@ -87,10 +87,16 @@ int msk_pci_alloc_irq_vectors(struct msk_pci_dev *p, unsigned int min, unsigned 
 	if (msk_in_interrupt())
 		return msk_err(MSK_EPERM, "PCI %s: alloc_irq_vectors from an interrupt handler",
 			       p->name);
-	if (min == 0 || min > max)
-		return msk_err(MSK_EINVAL, "PCI %s: bad vector range %u..%u", p->name, min, max);
+	/* Linux 6.12 __pci_enable_msix_range / __pci_enable_msi_range: maxvec < minvec. */
+	if (min > max)
+		return msk_err(MSK_ERANGE, "PCI %s: vector range %u..%u: min > max", p->name, min,
+			       max);
+	if (min == 0)
+		return msk_err(MSK_EINVAL, "PCI %s: vector range 0..%u: at least 1 vector", p->name,
+			       max);
+	/* pci_alloc_irq_vectors_affinity: no mode asked for leaves its initial -ENOSPC. */
 	if (!(flags & (MSK_PCI_IRQ_MSI | MSK_PCI_IRQ_MSIX)))
-		return msk_err(MSK_EINVAL, "PCI %s: neither MSI nor MSI-X asked for", p->name);
+		return msk_err(MSK_ENOSPC, "PCI %s: neither MSI nor MSI-X asked for", p->name);
 	struct msk_irq_affinity local, *aff = NULL;
 	if (flags & MSK_PCI_IRQ_AFFINITY) {
 		memset(&local, 0, sizeof(local));

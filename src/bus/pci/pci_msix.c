@@ -110,6 +110,26 @@ bool msk_pci_msix_can_alloc_dyn(struct msk_pci_dev *p)
 	return pops && (pops->supported_flags & MSK_MSI_FLAG_PCI_MSIX_ALLOC_DYN);
 }
 
+/*
+ * Why no vector can be added: the one refusal of a dynamic add, whatever the
+ * caller (the Lua binding, the machine tests, the benchmarks). A global
+ * PCI/MSI domain (bus token PCI_MSI, src/compat/: the pre-6.2 model) is named
+ * as such, with the way out.
+ */
+static int no_alloc_dyn(struct msk_pci_dev *p)
+{
+	struct msk_irq_domain *parent = msk_device_msi_parent(p->dev);
+	if (parent && msk_domain_bus_token(parent) == MSK_DOMAIN_BUS_PCI_MSI)
+		return msk_err(MSK_ENOTSUP,
+			       "PCI %s: msi=global: one PCI/MSI domain for all devices (%s, the "
+			       "pre-6.2 model) cannot add a vector after MSI-X is enabled; "
+			       "disable, free and enable again with more",
+			       p->name, msk_domain_name(parent));
+	return msk_err(MSK_ENOTSUP,
+		       "PCI %s: %s cannot add MSI-X vectors after enable (no PCI_MSIX_ALLOC_DYN)",
+		       p->name, msk_domain_name(parent));
+}
+
 struct msk_msi_map msk_pci_msix_alloc_irq_at(struct msk_pci_dev *p, uint32_t index,
 					     const struct msk_irq_affinity_desc *affinity)
 {
@@ -122,10 +142,7 @@ struct msk_msi_map msk_pci_msix_alloc_irq_at(struct msk_pci_dev *p, uint32_t ind
 	if (!p->msix_enabled) {
 		map.index = msk_err(MSK_ENOTSUP, "PCI %s: MSI-X is not enabled", p->name);
 	} else if (!msk_pci_msix_can_alloc_dyn(p)) {
-		map.index = msk_err(MSK_ENOTSUP,
-				    "PCI %s: %s cannot add MSI-X vectors after enable (no "
-				    "PCI_MSIX_ALLOC_DYN)",
-				    p->name, msk_domain_name(msk_device_msi_parent(p->dev)));
+		map.index = no_alloc_dyn(p);
 	} else {
 		map = msk_msi_domain_alloc_irq_at(p->dev, MSK_MSI_DEFAULT_DOMAIN, index, affinity,
 						  0, NULL);

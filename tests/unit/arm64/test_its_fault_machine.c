@@ -83,7 +83,7 @@ static int msix(struct run *r)
 
 static int dynamic(struct run *r)
 {
-	struct msk_msi_map map = msk_machine_msix_alloc_at(r->m, r->dev[0], 6, NULL);
+	struct msk_msi_map map = msk_pci_msix_alloc_irq_at(msk_machine_dev_pci(r->dev[0]), 6, NULL);
 	return map.index < 0 ? map.index : 0;
 }
 

@@ -133,9 +133,13 @@ static void test_bad_input(void **state)
 	struct pf *f = *state;
 	assert_msk_error(msk_pci_alloc_irq_vectors(f->pdev, 0, 4, MSK_PCI_IRQ_MSIX, NULL),
 			 MSK_EINVAL);
+	/* The codes of Linux 6.12 pci_alloc_irq_vectors_affinity(). */
 	assert_msk_error(msk_pci_alloc_irq_vectors(f->pdev, 5, 4, MSK_PCI_IRQ_MSIX, NULL),
-			 MSK_EINVAL);
-	assert_msk_error(msk_pci_alloc_irq_vectors(f->pdev, 1, 4, 0, NULL), MSK_EINVAL);
+			 MSK_ERANGE);
+	assert_non_null(strstr(msk_last_error(), "min > max"));
+	assert_msk_error(msk_pci_alloc_irq_vectors(f->pdev, 5, 4, MSK_PCI_IRQ_MSI, NULL),
+			 MSK_ERANGE);
+	assert_msk_error(msk_pci_alloc_irq_vectors(f->pdev, 1, 4, 0, NULL), MSK_ENOSPC);
 	/* No MSI-X capability on this function. */
 	assert_msk_error(msk_pci_alloc_irq_vectors(f->pdev, 1, 4, MSK_PCI_IRQ_MSIX, NULL),
 			 MSK_EINVAL);

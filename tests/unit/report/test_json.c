@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The JSON report parses back (cJSON_Parse) with every key of INTERFACES
- * §4 present and of the right type; its values agree with the core; the
+ * The JSON report parses back (cJSON_Parse) with every key of
+ * docs/interfaces.md ("JSON report") present and of the right type; its values agree with the core; the
  * ledger check (unbalanced: -MSK_EIO, still written, result "fail"); the
  * verdict; exact 64-bit numbers; compact output; the caller's values.
  */
