@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 */
 		.max_steps = 1500,
 		.ram = 64u << 20,
-		.sandbox = true,
+		.sandbox = SCN_SANDBOX_STRICT,
 	};
 	struct scn_opts o = {
 		.file = "fuzz.lua",

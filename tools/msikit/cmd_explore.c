@@ -36,10 +36,13 @@ static bool parse_range(const char *s, uint64_t *a, uint64_t *b)
 	       *b - *a < 100000000ull;
 }
 
+/* The limit options explore was given, for the replay lines (" --timeout 5 ..."). */
+static char limit_args[256];
+
 static void replay_cmd(char *buf, size_t size, const char *file, uint64_t seed, const char *form)
 {
-	snprintf(buf, size, "msikit run %s --seed %llu%s%s", file, (unsigned long long)seed,
-		 form ? " --form " : "", form ? form : "");
+	snprintf(buf, size, "msikit run %s --seed %llu%s%s%s", file, (unsigned long long)seed,
+		 form ? " --form " : "", form ? form : "", limit_args);
 }
 
 static void print_json(const char *file, const char *form, uint64_t a, uint64_t b,
@@ -80,7 +83,19 @@ int cmd_explore(int argc, char **argv)
 	const char *file = NULL, *form = NULL;
 	uint64_t a = 0, b = 0;
 	bool json = false, have_range = false;
+	struct scn_limits lim;
+	scn_limits_default(&lim);
+	limit_args[0] = '\0';
 	for (int i = 1; i < argc; i++) {
+		int first = i, l = cli_limits_option(argc, argv, &i, &lim);
+		if (l < 0)
+			return CLI_EXIT_USAGE;
+		for (int k = first; l && k <= i; k++) {
+			size_t n = strlen(limit_args);
+			snprintf(limit_args + n, sizeof(limit_args) - n, " %s", argv[k]);
+		}
+		if (l)
+			continue;
 		if (strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
 			if (!parse_range(argv[++i], &a, &b)) {
 				cli_error("explore: --seeds A..B (A <= B, fewer than 10^8 seeds)");
@@ -110,9 +125,12 @@ int cmd_explore(int argc, char **argv)
 	struct failure *fail = NULL;
 	unsigned long nf = 0, cap = 0;
 	for (uint64_t s = a;; s++) {
-		struct scn_opts o = {
-			.file = file, .seed = s, .seed_set = true, .form = form, .quiet = true
-		};
+		struct scn_opts o = { .file = file,
+				      .seed = s,
+				      .seed_set = true,
+				      .form = form,
+				      .quiet = true,
+				      .limits = &lim };
 		struct scn_result res;
 		scn_run(&o, &res);
 		if (res.platform_missing || res.input_error) {

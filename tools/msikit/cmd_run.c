@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* msikit run FILE.lua [--seed N] [--form F] [--json] [-o R.json] [--dot D] [--trace T] [--quiet] */
+/*
+ * msikit run FILE.lua [--seed N] [--form F] [--json] [-o R.json] [--dot D] [--trace T] [--quiet]
+ * [limits: cli_limits.c]
+ */
 #include "cli.h"
 
 #include <errno.h>
@@ -51,11 +54,19 @@ static int json_pretty(const struct scn_result *res, FILE *f)
 int cmd_run(int argc, char **argv)
 {
 	struct scn_opts o = { 0 };
+	struct scn_limits lim;
+	scn_limits_default(&lim);
+	o.limits = &lim;
 	bool json = false, quiet = false;
 	const char *out_json = NULL, *dot = NULL, *trace = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_next = i + 1 < argc;
+		int l = cli_limits_option(argc, argv, &i, &lim);
+		if (l < 0)
+			return CLI_EXIT_USAGE;
+		if (l)
+			continue;
 		if (strcmp(a, "--seed") == 0) {
 			if (!has_next || !cli_parse_u64(argv[++i], &o.seed)) {
 				cli_error("run: --seed needs a number (0 .. 2^64-1)");

@@ -15,7 +15,9 @@
 
 struct ldevice *lmsk_check_device(lua_State *L, int idx)
 {
-	return luaL_checkudata(L, idx, DEVICE_MT);
+	struct ldevice *dv = luaL_checkudata(L, idx, DEVICE_MT);
+	lmsk_live(L, dv->lm);
+	return dv;
 }
 
 /* The device's OS view, or NULL with nil, err pushed (*nret = 2). */
@@ -484,8 +486,11 @@ static int d_state(lua_State *L)
 
 static int d_tostring(lua_State *L)
 {
-	struct ldevice *dv = lmsk_check_device(L, 1);
-	lua_pushfstring(L, "msikit.device(%s%s)", dv->name, dv->d ? "" : ", removed");
+	struct ldevice *dv = luaL_checkudata(L, 1, DEVICE_MT); /* works once the machine is gone */
+	lua_pushfstring(L, "msikit.device(%s%s)", dv->name,
+			!dv->lm->m ? ", gone"
+			: dv->d	   ? ""
+				   : ", removed");
 	return 1;
 }
 
