@@ -17,4 +17,14 @@ void *msk_realloc(void *p, size_t size);
 char *msk_strdup(const char *s);
 void msk_free(void *p);
 
+/*
+ * The same without fault injection, for the simulator's own bookkeeping
+ * (the runtime's actor table, its queues): an injected allocation failure
+ * (machine{ faults = { alloc = N } }) is meant for the interrupt code under
+ * test, never for the harness running it. Freed with msk_free(). Context:
+ * any; they neither count nor consume an injected failure.
+ */
+void *msk_calloc_nofault(size_t n, size_t size);
+void *msk_realloc_nofault(void *p, size_t size);
+
 #endif

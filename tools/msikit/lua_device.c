@@ -394,6 +394,9 @@ static int d_raise(lua_State *L)
 	}
 	/* A train is `count` interrupts of work; a weighted raise is one. */
 	lmsk_charge(L, dv->lm->run, every ? (uint64_t)count : 1);
+	if (msk_in_interrupt()) /* where a livelock would be (a handler raising again) */
+		lmsk_where(dv->lm->run, L, 0, dv->lm->run->livelock_where,
+			   sizeof(dv->lm->run->livelock_where));
 	if (!dv->d || !dv->lm->m)
 		return lmsk_failf(L, dv->lm->run, MSK_ENODEV, "PCI %s was removed", dv->name);
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);

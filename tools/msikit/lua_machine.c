@@ -207,6 +207,10 @@ int lmsk_machine_new(lua_State *L)
 	run->machines = lm;
 	run->machine = lm;
 	read_config(L, run, lm, &cfg);
+	/* Fault injection counts one thread's allocations: the newest machine has it. */
+	for (struct lmachine *o = lm->next; o; o = o->next)
+		if (o->m)
+			msk_machine_faults_disarm(o->m);
 	int rc = msk_machine_create(&cfg, &lm->m);
 	if (rc < 0) {
 		lm->m = NULL;

@@ -153,9 +153,11 @@ static int l_expect(lua_State *L)
 	if (!ok) {
 		run->res->expect_failed++;
 		luaL_where(L, 1);
-		strlist_addf(&run->res->expect_failures, "%sexpectation failed: %s",
-			     lua_tostring(L, -1), msg);
-		lua_pop(L, 1);
+		lua_pushfstring(L, "%sexpectation failed: %s", lua_tostring(L, -1), msg);
+		char *m = lmsk_map_names(run, lua_tostring(L, -1));
+		strlist_add(&run->res->expect_failures, m ? m : lua_tostring(L, -1));
+		free(m);
+		lua_pop(L, 2);
 	}
 	lua_pushboolean(L, ok);
 	return 1;

@@ -7,14 +7,16 @@
 #   -- exit: N          the exit status (default 2)
 #   -- args: ...        options after "run FILE" (limits small enough to keep it fast)
 #   -- stdout: REGEX    stdout must match REGEX
+#   -- seconds: N       the run must end within N seconds (default 60)
 # With DEEP, the file is first copied into DEEP/<a path over 200 characters>/ and run from
 # there: the message must name that whole path.
 cmake_minimum_required(VERSION 3.20)
-file(STRINGS "${FILE}" header REGEX "^-- (expect|line|exit|args|stdout): ")
+file(STRINGS "${FILE}" header REGEX "^-- (expect|line|exit|args|stdout|seconds): ")
 set(exit 2)
+set(seconds 60)
 set(args "")
 foreach(h ${header})
-  if(h MATCHES "^-- (expect|line|exit|args|stdout): (.*)$")
+  if(h MATCHES "^-- (expect|line|exit|args|stdout|seconds): (.*)$")
     set(${CMAKE_MATCH_1} "${CMAKE_MATCH_2}")
   endif()
 endforeach()
@@ -38,7 +40,7 @@ if(DEEP)
 endif()
 separate_arguments(args_list UNIX_COMMAND "${args}")
 execute_process(COMMAND ${EXE} run "${path}" ${args_list} OUTPUT_VARIABLE out ERROR_VARIABLE err
-                RESULT_VARIABLE rc TIMEOUT 60)
+                RESULT_VARIABLE rc TIMEOUT ${seconds})
 if(NOT rc STREQUAL "${exit}")
   message(FATAL_ERROR "exit ${rc}, wanted ${exit}\nstdout:\n${out}\nstderr:\n${err}")
 endif()
