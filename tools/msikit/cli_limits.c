@@ -65,19 +65,28 @@ int cli_limits_option(int argc, char **argv, int *i, struct scn_limits *lim)
 		return 0;
 	const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
 	uint64_t n = 0;
+	double secs = 0;
 	bool ok;
 	switch (k) {
 	case 0:
-		ok = cli_parse_u64(v, &n) && (lim->instructions = n, true);
+		ok = cli_parse_u64(v, &n);
+		if (ok)
+			lim->instructions = n;
 		break;
 	case 1:
-		ok = parse_bytes(v, &n) && n <= SIZE_MAX && (lim->memory = (size_t)n, true);
+		ok = parse_bytes(v, &n) && n <= SIZE_MAX;
+		if (ok)
+			lim->memory = (size_t)n;
 		break;
 	case 2:
-		ok = parse_bytes(v, &n) && (lim->ram = n, true);
+		ok = parse_bytes(v, &n);
+		if (ok)
+			lim->ram = n;
 		break;
 	default:
-		ok = parse_seconds(v, &lim->timeout);
+		ok = parse_seconds(v, &secs);
+		if (ok)
+			lim->timeout = secs;
 		break;
 	}
 	if (!ok) {
