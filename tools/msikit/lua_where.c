@@ -27,6 +27,12 @@
 const char *lmsk_chunk_register(struct lrun *run, const char *path, char *name, size_t size)
 {
 	size_t len = strlen(path);
+	for (unsigned int i = 0; i < run->nchunks; i++) /* loaded again: the same name */
+		if (strcmp(run->chunks[i].path, path) == 0) {
+			const char *src = run->chunks[i].src;
+			snprintf(name, size, "%s%s", len < SRC_FITS ? "@" : "=", src);
+			return name;
+		}
 	if (run->nchunks == LMSK_MAX_CHUNKS) {
 		snprintf(name, size, "@%s", path); /* Lua shortens it: still a usable message */
 		return name;
