@@ -362,11 +362,13 @@ void scn_run(const struct scn_opts *opts, struct scn_result *res)
 	char *src = opts->source ? NULL : read_file(opts->file, &len, res);
 	if (!src && !opts->source) {
 		res->input_error = true;
+		lmsk_chunks_free(&run);
 		return;
 	}
 	run.L = lmsk_state_new(&run);
 	if (!run.L) {
 		free(src);
+		lmsk_chunks_free(&run);
 		set_fatal(res, CLI_EXIT_INTERNAL, "cannot create a Lua state");
 		return;
 	}
