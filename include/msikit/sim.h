@@ -85,7 +85,9 @@ struct msk_sim_config {
 	/*
 	 * Livelock: a run in which this many steps in a row only service CPUs
 	 * (no actor runs, time stands still: a handler that raises its own
-	 * vector again) fails with -MSK_ELOOP (0: 1 000 000).
+	 * vector again) fails with -MSK_ELOOP (0: 100 000; without a handler
+	 * raising again, the steps at one instant are bounded by the pending
+	 * vectors, since pending interrupts coalesce).
 	 */
 	uint64_t max_livelock;
 	/*

@@ -22,7 +22,7 @@
 
 #define DEFAULT_MAX_STEPS    10000000ull
 #define DEFAULT_MAX_TIME     (1ull << 62)
-#define DEFAULT_MAX_LIVELOCK 1000000ull
+#define DEFAULT_MAX_LIVELOCK 100000ull
 
 enum actor_state { A_READY, A_SLEEPING, A_WAITING, A_ENDED };
 

@@ -7,7 +7,8 @@
 #   -- exit: N          the exit status (default 2)
 #   -- args: ...        options after "run FILE" (limits small enough to keep it fast)
 #   -- stdout: REGEX    stdout must match REGEX
-#   -- seconds: N       the run must end within N seconds (default 60)
+#   -- seconds: N       the run must end within N seconds (default 60; times SLOW, the
+#                       sanitizer builds' factor)
 # With DEEP, the file is first copied into DEEP/<a path over 200 characters>/ and run from
 # there: the message must name that whole path.
 cmake_minimum_required(VERSION 3.20)
@@ -37,6 +38,9 @@ if(DEEP)
   if(n LESS 200)
     message(FATAL_ERROR "the deep path is only ${n} characters")
   endif()
+endif()
+if(SLOW)
+  math(EXPR seconds "${seconds} * ${SLOW}")
 endif()
 separate_arguments(args_list UNIX_COMMAND "${args}")
 execute_process(COMMAND ${EXE} run "${path}" ${args_list} OUTPUT_VARIABLE out ERROR_VARIABLE err
