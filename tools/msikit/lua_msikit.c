@@ -39,12 +39,13 @@ static enum msk_sim_req actor_resume(void *ctx, unsigned int id, uint64_t *ticks
 	}
 	if (run->handler_error || run->actor_error)
 		return MSK_SIM_FAIL; /* the run is over: a handler or an actor failed */
-	if (lmsk_timed_out(run)) {
-		char buf[96], where[LUA_IDSIZE + 24];
-		lmsk_where(run, a->co, 0, where, sizeof(where));
-		lua_pushfstring(a->co, "%s %s", where, lmsk_timeout_text(run, buf, sizeof(buf)));
-		run->actor_error = lmsk_error_text(run, a->co, -1, LUA_ERRRUN, where);
-		lua_pop(a->co, 1);
+	if (lmsk_timed_out(run)) {   /* between two resumes: no Lua call here (unprotected) */
+		char buf[96], where[LUA_IDSIZE + 24], msg[LUA_IDSIZE + 128];
+		if (!lmsk_where(run, a->co, 0, where, sizeof(where)))
+			snprintf(where, sizeof(where), "%s:", run->chunks[0].src);
+		snprintf(msg, sizeof(msg), "%s %s", where,
+			 lmsk_timeout_text(run, buf, sizeof(buf)));
+		run->actor_error = lmsk_map_names(run, msg);
 		return MSK_SIM_FAIL;
 	}
 	a->req_set = false;

@@ -149,8 +149,15 @@ char *lmsk_error_text(struct lrun *run, lua_State *L, int idx, int status, const
 			 "memory limit (%zu bytes) reached; raise it with --max-memory",
 			 run->lim.memory);
 		msg = what;
-	} else if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+	} else if (t == LUA_TSTRING) {
 		msg = lua_tostring(L, idx);
+	} else if (t ==
+		   LUA_TNUMBER) { /* formatted here: lua_tostring would allocate, unprotected */
+		if (lua_isinteger(L, idx))
+			snprintf(what, sizeof(what), "%lld", (long long)lua_tointeger(L, idx));
+		else
+			snprintf(what, sizeof(what), "%.14g", (double)lua_tonumber(L, idx));
+		msg = what;
 	} else if (t == LUA_TNIL || t == LUA_TNONE) {
 		msg = "error raised without a message (error() with nil)";
 	} else {

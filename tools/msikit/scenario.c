@@ -66,7 +66,6 @@ static void set_fatal(struct scn_result *res, int code, const char *fmt, ...)
 	res->exit_code = code;
 }
 
-/* A fatal message of the run: the scenario's chunk names mapped back to its paths. */
 /* Kept on one line: "\n\t" (require's list of places) becomes "; ", "\n" a space. */
 static void one_line(char *s)
 {
@@ -84,6 +83,7 @@ static void one_line(char *s)
 	*w = '\0';
 }
 
+/* A fatal message of the run: the scenario's chunk names mapped back to its paths. */
 static void run_fatal(struct lrun *run, int code, const char *msg)
 {
 	char *m = lmsk_map_names(run, msg);
