@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scenario runner (scn_run) on text given in memory, with and without
- * struct scn_limits: the sandbox's libraries, the instruction, memory and
+ * The scenario runner (scn_run) on text given in memory, with the default
+ * limits (no struct scn_limits) and with fuzzing's: the sandbox's libraries, the instruction, memory and
  * step budgets, d:raise() counted against the budget, and the machine's
  * userdata outliving the machine (finalizers at the end of a run).
  */
@@ -46,7 +46,7 @@ static void expect_exit(const char *text, const struct scn_limits *lim, int code
 	scn_result_free(&res);
 }
 
-static void test_source_in_memory_without_limits(void **state)
+static void test_source_in_memory_default_limits(void **state)
 {
 	expect_exit("local m = msikit.machine{ arch = 'x86' }\n"
 		    "local d = m:pci{ msix = 4 }\n"
@@ -179,7 +179,7 @@ static void test_finalizers_after_the_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_source_in_memory_without_limits),
+		cmocka_unit_test(test_source_in_memory_default_limits),
 		cmocka_unit_test(test_sandbox_has_no_way_out),
 		cmocka_unit_test(test_instruction_budget),
 		cmocka_unit_test(test_memory_budget),
