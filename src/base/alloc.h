@@ -14,8 +14,6 @@
 void *msk_malloc(size_t size);
 void *msk_calloc(size_t n, size_t size);
 void *msk_realloc(void *p, size_t size);
-char *msk_strdup(const char *s);
-void msk_free(void *p);
 
 /*
  * The same without fault injection, for the simulator's own bookkeeping
@@ -26,5 +24,8 @@ void msk_free(void *p);
  */
 void *msk_calloc_nofault(size_t n, size_t size);
 void *msk_realloc_nofault(void *p, size_t size);
+
+char *msk_strdup(const char *s);
+void msk_free(void *p);
 
 #endif
