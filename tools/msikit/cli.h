@@ -97,6 +97,25 @@ void scn_limits_default(struct scn_limits *lim);
  */
 int cli_limits_option(int argc, char **argv, int *i, struct scn_limits *lim);
 
+/**
+ * cli_limits_set() - apply one limit option given by name and value
+ * @lim: the limits to change
+ * @name: "--max-instructions", "--max-memory", "--max-guest-ram", "--timeout"
+ *        or "--allow-system"
+ * @value: its value (NULL for --allow-system; NULL elsewhere is a bad value)
+ *
+ * For option parsers that split "--opt value" themselves
+ * (cli_limits_takes_value() says which take one); cli_limits_option() is
+ * built on it.
+ *
+ * Context: option parsing.
+ * Return: 1 when applied, 0 when name is not a limit option, -1 when the
+ * value is bad (the error is printed; lim is unchanged).
+ */
+int cli_limits_set(struct scn_limits *lim, const char *name, const char *value);
+/* Does the limit option name take a value? (All but --allow-system.) */
+bool cli_limits_takes_value(const char *name);
+
 /* How one scenario run is asked for. */
 struct scn_opts {
 	const char *file;   /* the scenario file, or only its name when source is set */

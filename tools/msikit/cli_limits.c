@@ -49,53 +49,65 @@ static bool parse_seconds(const char *s, double *out)
 	return true;
 }
 
-int cli_limits_option(int argc, char **argv, int *i, struct scn_limits *lim)
+int cli_limits_set(struct scn_limits *lim, const char *name, const char *value)
 {
-	const char *a = argv[*i];
-	if (strcmp(a, "--allow-system") == 0) {
+	if (strcmp(name, "--allow-system") == 0) {
 		lim->sandbox = SCN_SANDBOX_SYSTEM;
 		return 1;
 	}
 	static const char *const names[] = { "--max-instructions", "--max-memory",
 					     "--max-guest-ram", "--timeout", NULL };
 	int k = 0;
-	while (names[k] && strcmp(a, names[k]) != 0)
+	while (names[k] && strcmp(name, names[k]) != 0)
 		k++;
 	if (!names[k])
 		return 0;
-	const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
 	uint64_t n = 0;
 	double secs = 0;
 	bool ok;
 	switch (k) {
 	case 0:
-		ok = cli_parse_u64(v, &n);
+		ok = cli_parse_u64(value, &n);
 		if (ok)
 			lim->instructions = n;
 		break;
 	case 1:
-		ok = parse_bytes(v, &n) && n <= SIZE_MAX;
+		ok = parse_bytes(value, &n) && n <= SIZE_MAX;
 		if (ok)
 			lim->memory = (size_t)n;
 		break;
 	case 2:
-		ok = parse_bytes(v, &n);
+		ok = parse_bytes(value, &n);
 		if (ok)
 			lim->ram = n;
 		break;
 	default:
-		ok = parse_seconds(v, &secs);
+		ok = parse_seconds(value, &secs);
 		if (ok)
 			lim->timeout = secs;
 		break;
 	}
 	if (!ok) {
-		cli_error("%s needs %s (0: no limit)", a,
+		cli_error("%s needs %s (0: no limit)", name,
 			  k == 0   ? "a whole number"
 			  : k == 3 ? "a number of seconds"
 				   : "a size in bytes, with K, M or G");
 		return -1;
 	}
-	(*i)++;
 	return 1;
+}
+
+bool cli_limits_takes_value(const char *name)
+{
+	return strcmp(name, "--allow-system") != 0;
+}
+
+int cli_limits_option(int argc, char **argv, int *i, struct scn_limits *lim)
+{
+	const char *name = argv[*i];
+	bool value = cli_limits_takes_value(name);
+	int rc = cli_limits_set(lim, name, value && *i + 1 < argc ? argv[*i + 1] : NULL);
+	if (rc == 1 && value)
+		(*i)++;
+	return rc;
 }

@@ -75,12 +75,28 @@ static void test_bad_values(void **state)
 	assert_int_equal(next, 2);
 }
 
+/* By name and value, for a parser that splits "--opt=value" itself. */
+static void test_set_by_name(void **state)
+{
+	struct scn_limits lim;
+	scn_limits_default(&lim);
+	assert_int_equal(cli_limits_set(&lim, "--max-memory", "1K"), 1);
+	assert_int_equal(lim.memory, 1024);
+	assert_int_equal(cli_limits_set(&lim, "--timeout", NULL), -1);
+	assert_int_equal(cli_limits_set(&lim, "--view", "ledger"), 0);
+	assert_true(cli_limits_takes_value("--max-guest-ram"));
+	assert_false(cli_limits_takes_value("--allow-system"));
+	assert_int_equal(cli_limits_set(&lim, "--allow-system", NULL), 1);
+	assert_int_equal(lim.sandbox, SCN_SANDBOX_SYSTEM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_set_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
