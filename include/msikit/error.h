@@ -42,6 +42,7 @@ extern "C" {
 #define MSK_EALREADY  EALREADY
 #define MSK_ESTALE    ESTALE
 #define MSK_ECANCELED ECANCELED
+#define MSK_ELOOP     ELOOP
 
 /* "EINVAL: invalid argument"-style text for a code (sign ignored). */
 const char *msk_strerror(int code);

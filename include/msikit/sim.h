@@ -83,6 +83,14 @@ struct msk_sim_config {
 	uint64_t max_steps; /* a run that takes more steps fails (0: 10 000 000) */
 	uint64_t max_time;  /* virtual time limit (0: 2^62) */
 	/*
+	 * Livelock: a run in which this many steps in a row only service CPUs
+	 * (no actor runs, time stands still: a handler that raises its own
+	 * vector again) fails with -MSK_ELOOP (0: 100 000; without a handler
+	 * raising again, the steps at one instant are bounded by the pending
+	 * vectors, since pending interrupts coalesce).
+	 */
+	uint64_t max_livelock;
+	/*
 	 * Take one pending interrupt on cpu and run it to its handler.
 	 * Returns 1 when one was taken, 0 when nothing was pending (the
 	 * CPU's kick is then cleared), or a negative error (recorded by the
@@ -129,7 +137,8 @@ bool msk_sim_cpu_online(const struct msk_sim *sim, unsigned int cpu);
 /*
  * Run until nothing can happen any more and every actor has ended.
  * Returns 0; -MSK_E2BIG when max_steps or max_time was reached (the run
- * can continue with another call); -MSK_ECANCELED when an actor failed;
+ * can continue with another call); -MSK_ELOOP on a livelock (max_livelock);
+ * -MSK_ECANCELED when an actor failed;
  * or the error after_step returned. Must not be called from inside a step
  * (-MSK_EBUSY).
  */

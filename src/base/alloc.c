@@ -84,17 +84,23 @@ char *msk_strdup(const char *s)
 	return d;
 }
 
+void *msk_malloc_nofault(size_t size)
+{
+	return malloc(size ? size : 1);
+}
+
+void *msk_calloc_nofault(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *msk_realloc_nofault(void *p, size_t size)
+{
+	return realloc(p, size ? size : 1);
+}
+
 void msk_free(void *p)
 {
 	free(p);
 }
 
-void *msk_model_malloc(size_t size)
-{
-	return malloc(size ? size : 1);
-}
-
-void *msk_model_calloc(size_t n, size_t size)
-{
-	return calloc(n ? n : 1, size ? size : 1);
-}

@@ -14,19 +14,26 @@
 void *msk_malloc(size_t size);
 void *msk_calloc(size_t n, size_t size);
 void *msk_realloc(void *p, size_t size);
-char *msk_strdup(const char *s);
-void msk_free(void *p);
 
 /*
- * msk_model_malloc / msk_model_calloc - backing store of modelled hardware
- * that exists once the guest has configured it (RAM pages, a
- * redistributor's pending state, an event queue's weight records), filled
- * in lazily: not counted by fault injection and never failed by it, since
- * the hardware they stand for cannot fail an access. Freed with msk_free.
- * Context: any, including delivery paths.
+ * The same without fault injection: they neither count nor consume an
+ * injected failure (machine{ faults = { alloc = N } }), which is meant for
+ * the interrupt code under test where a kernel allocates. For two kinds of
+ * memory only:
+ *  - the simulator's own bookkeeping (the runtime's actor table, its
+ *    queues): the harness running the code under test;
+ *  - backing store of modelled hardware that exists once the guest has
+ *    configured it (RAM pages, a redistributor's pending state, an event
+ *    queue's weight records), filled in lazily on delivery paths: the
+ *    hardware they stand for cannot fail an access.
+ * Freed with msk_free(). Context: any, including delivery paths.
  * Return: the memory, or NULL only when the host itself is out of memory.
  */
-void *msk_model_malloc(size_t size);
-void *msk_model_calloc(size_t n, size_t size);
+void *msk_malloc_nofault(size_t size);
+void *msk_calloc_nofault(size_t n, size_t size);
+void *msk_realloc_nofault(void *p, size_t size);
+
+char *msk_strdup(const char *s);
+void msk_free(void *p);
 
 #endif

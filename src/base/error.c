@@ -35,6 +35,7 @@ static const struct {
 	{ MSK_EALREADY, "EALREADY", "already in progress or done" },
 	{ MSK_ESTALE, "ESTALE", "stale handle" },
 	{ MSK_ECANCELED, "ECANCELED", "canceled" },
+	{ MSK_ELOOP, "ELOOP", "livelock" },
 };
 
 static int find(int code)

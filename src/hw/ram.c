@@ -80,7 +80,7 @@ static uint8_t *page_of(struct msk_ram *ram, uint64_t addr, bool create)
 	if (!l) {
 		if (!create)
 			return NULL;
-		struct leaf *n = msk_model_calloc(1, sizeof(*n));
+		struct leaf *n = msk_calloc_nofault(1, sizeof(*n));
 		if (!n)
 			return NULL;
 		struct leaf *expected = NULL;
@@ -95,7 +95,7 @@ static uint8_t *page_of(struct msk_ram *ram, uint64_t addr, bool create)
 	uint8_t *_Atomic *pslot = &l->page[pfn & (LEAF_PAGES - 1)];
 	uint8_t *p = atomic_load_explicit(pslot, memory_order_acquire);
 	if (!p && create) {
-		uint8_t *n = msk_model_calloc(1, PAGE_SIZE);
+		uint8_t *n = msk_calloc_nofault(1, PAGE_SIZE);
 		if (!n)
 			return NULL;
 		uint8_t *expected = NULL;

@@ -2,11 +2,11 @@
 /*
  * Fuzz target for the Lua scenario layer: the input is the text of a
  * scenario, run by the runner the msikit command uses (scn_run in
- * tools/msikit/scenario.c) with limits for text nobody vouches for
- * (struct scn_limits): an instruction budget over every coroutine and
- * handler (d:raise() events count too), a memory cap for the Lua state,
- * caps on runtime steps and on the guest RAM the script writes, and the
- * sandbox (no io, os beyond the clock,
+ * tools/msikit/scenario.c) under the command's default limits
+ * (scn_limits_default), tightened: an instruction budget over every
+ * coroutine and handler (d:raise() events count too), a memory cap for the
+ * Lua state, caps on runtime steps, on the guest RAM the script writes and
+ * on the wall clock, and the strict sandbox (no io, os beyond the clock,
  * debug, C modules, file loading or binary chunks).
  *
  * Oracle: no crash, no sanitizer report, nothing leaked (LSan), and an
@@ -29,18 +29,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct scn_limits limits = {
-		.instructions = 1000000,
-		.memory = 64u << 20,
-		/*
-		 * Every step checks the invariants over every vector (2048 on
-		 * one device: ~1 ms under ASan), and an actor that only yields
-		 * costs a few instructions a step: the step cap bounds that.
-		 */
-		.max_steps = 1500,
-		.ram = 64u << 20,
-		.sandbox = true,
-	};
+	/*
+	 * The command's defaults (scn_limits_default: the same code path),
+	 * tightened for fuzzing speed.
+	 */
+	struct scn_limits limits;
+	scn_limits_default(&limits);
+	limits.instructions = 1000000;
+	limits.memory = 64u << 20;
+	/*
+	 * Every step checks the invariants over every vector (2048 on
+	 * one device: ~1 ms under ASan), and an actor that only yields
+	 * costs a few instructions a step: the step cap bounds that.
+	 */
+	limits.max_steps = 1500;
+	limits.ram = 64u << 20;
+	limits.timeout = 20;
+	limits.sandbox = SCN_SANDBOX_STRICT;
 	struct scn_opts o = {
 		.file = "fuzz.lua",
 		.source = (const char *)data,

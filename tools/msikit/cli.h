@@ -32,10 +32,28 @@ void strlist_add(struct strlist *l, const char *s);
 void strlist_addf(struct strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strlist_free(struct strlist *l);
 
+/* What a scenario may reach of the process (docs/sim.md "What a scenario may do"). */
+enum scn_sandbox {
+	/*
+	 * The default: the standard library but debug; io reads files only
+	 * (io.open "r", io.lines, io.input), no io.popen/tmpfile; no
+	 * os.execute, exit, remove, rename, tmpname, setlocale; require finds
+	 * Lua modules next to the scenario (text only).
+	 */
+	SCN_SANDBOX_DEFAULT = 0,
+	SCN_SANDBOX_SYSTEM, /* --allow-system: the whole standard library (but debug) */
+	/*
+	 * Text nobody vouches for (fuzz_lua): base, coroutine, string, table,
+	 * math, utf8, os.clock/time/date only: no io, no file loading at all.
+	 */
+	SCN_SANDBOX_STRICT,
+};
+
 /*
- * Limits for scenario text nobody vouches for (the fuzz target
- * tests/fuzz/fuzz_lua.c); 0 / false: no limit. Every limit reached is a
- * Lua error: the run ends with exit 2.
+ * Limits of a scenario run; 0: no limit. Every limit reached is a Lua error
+ * naming the scenario's FILE:LINE, the limit and its option: the run ends
+ * with exit 2. In every mode: no debug library, no C modules
+ * (package.loadlib, the C searchers), text chunks only.
  */
 struct scn_limits {
 	uint64_t instructions; /* Lua instructions of the whole run (every coroutine and
@@ -43,17 +61,80 @@ struct scn_limits {
 	size_t memory;	       /* bytes the Lua state may hold */
 	uint64_t max_steps;    /* runtime steps: caps machine{ max_steps } */
 	uint64_t ram;	       /* guest RAM bytes m:mem_write/m:mmio_write may make resident */
-	bool sandbox; /* base, coroutine, string, table, math, utf8, os.clock/time/date only:
-			 no io, os.execute and friends, debug, C modules, dofile/loadfile,
-			 binary chunks */
+	double timeout;	       /* wall-clock seconds of the whole run */
+	enum scn_sandbox sandbox;
 };
+
+/* The defaults of the command (docs/sim.md gives the numbers and why). */
+#define SCN_DEFAULT_INSTRUCTIONS 1000000000ull
+#define SCN_DEFAULT_MEMORY	 (256ull << 20)
+#define SCN_DEFAULT_RAM		 (256ull << 20)
+#define SCN_DEFAULT_TIMEOUT	 900.0
+
+/**
+ * scn_limits_default() - the limits a scenario runs under unless told otherwise
+ * @lim: filled in
+ *
+ * Context: any. The command's run, explore, demo and import all start from
+ * these; fuzz_lua tightens them.
+ */
+void scn_limits_default(struct scn_limits *lim);
+
+/**
+ * cli_limits_option() - parse one limit option of run/explore
+ * @argc: the subcommand's argc
+ * @argv: its argv
+ * @i: the index of the option; moved past its value when it takes one
+ * @lim: the limits to change
+ *
+ * Options: --max-instructions N, --max-memory BYTES, --max-guest-ram BYTES
+ * (BYTES may end in K, M or G), --timeout SECONDS, --allow-system; 0: no
+ * limit.
+ *
+ * Context: option parsing.
+ * Return: 1 when argv[*i] was one of them, 0 when it is not a limit option,
+ * -1 when its value is bad (the error is printed).
+ */
+int cli_limits_option(int argc, char **argv, int *i, struct scn_limits *lim);
+
+/**
+ * cli_limits_set() - apply one limit option given by name and value
+ * @lim: the limits to change
+ * @name: "--max-instructions", "--max-memory", "--max-guest-ram", "--timeout"
+ *        or "--allow-system"
+ * @value: its value (NULL for --allow-system; NULL elsewhere is a bad value)
+ *
+ * For option parsers that split "--opt value" themselves
+ * (cli_limits_takes_value() says which take one); cli_limits_option() is
+ * built on it.
+ *
+ * Context: option parsing.
+ * Return: 1 when applied, 0 when name is not a limit option, -1 when the
+ * value is bad (the error is printed; lim is unchanged).
+ */
+int cli_limits_set(struct scn_limits *lim, const char *name, const char *value);
+/* Does the limit option name take a value? (All but --allow-system.) */
+bool cli_limits_takes_value(const char *name);
+
+/*
+ * The limit options as rows of a cli_parse() table, all with the one id
+ * given: the callback hands them to cli_limits_set(lim, name, value).
+ */
+/* clang-format off */
+#define CLI_LIMIT_OPTS(id)                      \
+	{ "--max-instructions", "N", (id) },    \
+	{ "--max-memory", "BYTES", (id) },      \
+	{ "--max-guest-ram", "BYTES", (id) },   \
+	{ "--timeout", "SECONDS", (id) },       \
+	{ "--allow-system", NULL, (id) }
+/* clang-format on */
 
 /* How one scenario run is asked for. */
 struct scn_opts {
 	const char *file;   /* the scenario file, or only its name when source is set */
 	const char *source; /* the scenario's text (not read from file), or NULL */
 	size_t source_len;
-	const struct scn_limits *limits; /* NULL: none (the command's runs) */
+	const struct scn_limits *limits; /* NULL: scn_limits_default() */
 	uint64_t seed;
 	bool seed_set;	   /* --seed given: overrides machine{seed} */
 	const char *form;  /* --form before|after, or NULL */

@@ -19,7 +19,7 @@ struct cli_cmd {
 static const struct cli_cmd cmds[] = {
 	{ "run", cmd_run,
 	  "run FILE.lua [--seed N] [--form before|after] [--view V[,V...]] [--json]\n"
-	  "           [-o REPORT.json] [--dot OUT.dot] [--trace OUT.csv] [--quiet]",
+	  "           [-o REPORT.json] [--dot OUT.dot] [--trace OUT.csv] [--quiet] [LIMITS]",
 	  "run a scenario; print what happened, then PASS or FAIL",
 	  "  --seed N         the seed (decimal or 0x hex): orders the actors, draws the faults\n"
 	  "  --form F         a story's form: before or after (default after)\n"
@@ -36,12 +36,25 @@ static const struct cli_cmd cmds[] = {
 	  "  --dot FILE       write a Graphviz picture to FILE: domains, virqs, CPUs, losses\n"
 	  "  --trace FILE     write every ledger fate to FILE as CSV (columns: docs/sim.md)\n"
 	  "  --quiet          print only PASS or FAIL: reason\n"
-	  "Output files are checked before the run (exit 2 when one cannot be written).\n" },
-	{ "explore", cmd_explore, "explore FILE.lua --seeds A..B [--form before|after] [--json]",
+	  "Output files are checked before the run (exit 2 when one cannot be written).\n"
+	  "limits (0 lifts one; docs/sim.md, \"What a scenario may do\"):\n"
+	  "  --max-instructions N   Lua instructions of the run (default 10^9)\n"
+	  "  --max-memory BYTES     Lua memory, K/M/G suffixes (default 256M)\n"
+	  "  --max-guest-ram BYTES  guest RAM made resident (default 256M)\n"
+	  "  --timeout SECONDS      wall clock of a run (default 900)\n"
+	  "  --allow-system         the whole standard library (files, os.execute)\n" },
+	{ "explore", cmd_explore,
+	  "explore FILE.lua --seeds A..B [--form before|after] [--json] [LIMITS]",
 	  "the same scenario under many seeds; the failing ones and how to replay each",
 	  "  --seeds A..B     every seed from A to B (fewer than 10^8)\n"
 	  "  --form F         a story's form: before or after\n"
-	  "  --json           the result as JSON\n" },
+	  "  --json           the result as JSON\n"
+	  "limits (0 lifts one; docs/sim.md, \"What a scenario may do\"):\n"
+	  "  --max-instructions N   Lua instructions of the run (default 10^9)\n"
+	  "  --max-memory BYTES     Lua memory, K/M/G suffixes (default 256M)\n"
+	  "  --max-guest-ram BYTES  guest RAM made resident (default 256M)\n"
+	  "  --timeout SECONDS      wall clock of a run (default 900)\n"
+	  "  --allow-system         the whole standard library (files, os.execute)\n" },
 	{ "demo", cmd_demo, "demo [--json]", "the seed stories, before and after, side by side",
 	  "  --json           the result as JSON\n" },
 	{ "bench", cmd_bench, "bench [NAME...] [--json]",

@@ -37,10 +37,13 @@ static bool parse_range(const char *s, uint64_t *a, uint64_t *b)
 	       *b - *a < 100000000ull;
 }
 
+/* The limit options explore was given, for the replay lines (" --timeout 5 ..."). */
+static char limit_args[256];
+
 static void replay_cmd(char *buf, size_t size, const char *file, uint64_t seed, const char *form)
 {
-	snprintf(buf, size, "msikit run %s --seed %llu%s%s", file, (unsigned long long)seed,
-		 form ? " --form " : "", form ? form : "");
+	snprintf(buf, size, "msikit run %s --seed %llu%s%s%s", file, (unsigned long long)seed,
+		 form ? " --form " : "", form ? form : "", limit_args);
 }
 
 static void print_json(const char *file, const char *form, uint64_t a, uint64_t b,
@@ -76,12 +79,13 @@ static void print_json(const char *file, const char *form, uint64_t a, uint64_t 
 	cJSON_Delete(o);
 }
 
-enum { OPT_SEEDS = 1, OPT_FORM, OPT_JSON };
+enum { OPT_SEEDS = 1, OPT_FORM, OPT_JSON, OPT_LIMIT };
 
 static const struct cli_opt explore_opts[] = {
 	{ "--seeds", "A..B", OPT_SEEDS },
 	{ "--form", "F", OPT_FORM },
 	{ "--json", NULL, OPT_JSON },
+	CLI_LIMIT_OPTS(OPT_LIMIT),
 	/* Options with a value take it as "--opt v" or "--opt=v" (cli_parse); new ones go here. */
 	{ NULL, NULL, 0 },
 };
@@ -90,11 +94,11 @@ struct explore_args {
 	const char *file, *form;
 	uint64_t a, b;
 	bool json, have_range;
+	struct scn_limits lim; /* every run's: the defaults, changed by the limit options */
 };
 
 static int on_explore_opt(void *ctx, int id, const char *name, const char *v)
 {
-	(void)name;
 	struct explore_args *x = ctx;
 	switch (id) {
 	case CLI_OPERAND:
@@ -116,6 +120,14 @@ static int on_explore_opt(void *ctx, int id, const char *name, const char *v)
 	case OPT_FORM:
 		x->form = v;
 		return cli_check_form(v) ? 0 : -1;
+	case OPT_LIMIT: {
+		if (cli_limits_set(&x->lim, name, v) < 0)
+			return -1;
+		size_t n = strlen(limit_args); /* the replay lines repeat them */
+		snprintf(limit_args + n, sizeof(limit_args) - n, " %s%s%s", name, v ? " " : "",
+			 v ? v : "");
+		return 0;
+	}
 	default:
 		x->json = true;
 		return 0;
@@ -132,6 +144,8 @@ static double now_seconds(void)
 int cmd_explore(int argc, char **argv)
 {
 	struct explore_args x = { 0 };
+	scn_limits_default(&x.lim);
+	limit_args[0] = '\0';
 	int prc = cli_parse("explore", argc, argv, explore_opts, on_explore_opt, &x);
 	if (prc != CLI_PARSE_OK)
 		return cli_parse_exit(prc);
@@ -148,9 +162,12 @@ int cmd_explore(int argc, char **argv)
 	struct failure *fail = NULL;
 	unsigned long nf = 0, cap = 0;
 	for (uint64_t s = a;; s++) {
-		struct scn_opts o = {
-			.file = file, .seed = s, .seed_set = true, .form = form, .quiet = true
-		};
+		struct scn_opts o = { .file = file,
+				      .seed = s,
+				      .seed_set = true,
+				      .form = form,
+				      .quiet = true,
+				      .limits = &x.lim };
 		struct scn_result res;
 		scn_run(&o, &res);
 		if (res.platform_missing || res.input_error) {

@@ -34,7 +34,17 @@ bool cli_check_form(const char *form)
 	return false;
 }
 
-enum { OPT_SEED = 1, OPT_FORM, OPT_VIEW, OPT_JSON, OPT_QUIET, OPT_OUT, OPT_DOT, OPT_TRACE };
+enum {
+	OPT_SEED = 1,
+	OPT_FORM,
+	OPT_VIEW,
+	OPT_JSON,
+	OPT_QUIET,
+	OPT_OUT,
+	OPT_DOT,
+	OPT_TRACE,
+	OPT_LIMIT
+};
 
 static const struct cli_opt run_opts[] = {
 	{ "--seed", "N", OPT_SEED },
@@ -45,12 +55,14 @@ static const struct cli_opt run_opts[] = {
 	{ "-o", "FILE", OPT_OUT },
 	{ "--dot", "FILE", OPT_DOT },
 	{ "--trace", "FILE", OPT_TRACE },
+	CLI_LIMIT_OPTS(OPT_LIMIT),
 	/* Options with a value take it as "--opt v" or "--opt=v" (cli_parse); new ones go here. */
 	{ NULL, NULL, 0 },
 };
 
 struct run_args {
 	struct scn_opts o;
+	struct scn_limits lim; /* o.limits: the defaults, changed by the limit options */
 	bool json, quiet;
 	unsigned int views;  /* 0: the default */
 	const char *path[3]; /* -o, --dot, --trace */
@@ -87,6 +99,8 @@ static int on_run_opt(void *ctx, int id, const char *name, const char *v)
 	case OPT_QUIET:
 		a->quiet = true;
 		return 0;
+	case OPT_LIMIT:
+		return cli_limits_set(&a->lim, name, v) > 0 ? 0 : -1;
 	default: /* the output files */
 		if (!*v) {
 			cli_error("run: %s needs a file name", name);
@@ -144,6 +158,8 @@ static int write_stdout(const struct run_args *a, const struct scn_result *res)
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
+	scn_limits_default(&a.lim);
+	a.o.limits = &a.lim;
 	int prc = cli_parse("run", argc, argv, run_opts, on_run_opt, &a);
 	if (prc != CLI_PARSE_OK)
 		return cli_parse_exit(prc);

@@ -169,9 +169,7 @@ int lmsk_cpu(lua_State *L)
 static int cpu_take(lua_State *L)
 {
 	struct lcpu *p = luaL_checkudata(L, 1, CPU_MT);
-	struct lmachine *lm = p->lm;
-	if (!lm->m)
-		return luaL_error(L, "this machine is gone");
+	struct lmachine *lm = lmsk_live(L, p->lm);
 	uint64_t id = 0, weight = 0;
 	int rc = msk_platform_cpu_take(msk_machine_platform(lm->m), p->cpu, &id, &weight);
 	if (rc < 0)

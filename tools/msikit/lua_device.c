@@ -15,7 +15,9 @@
 
 struct ldevice *lmsk_check_device(lua_State *L, int idx)
 {
-	return luaL_checkudata(L, idx, DEVICE_MT);
+	struct ldevice *dv = luaL_checkudata(L, idx, DEVICE_MT);
+	lmsk_live(L, dv->lm);
+	return dv;
 }
 
 /* The device's OS view, or NULL with nil, err pushed (*nret = 2). */
@@ -394,6 +396,9 @@ static int d_raise(lua_State *L)
 	}
 	/* A train is `count` interrupts of work; a weighted raise is one. */
 	lmsk_charge(L, dv->lm->run, every ? (uint64_t)count : 1);
+	if (msk_in_interrupt()) /* where a livelock would be (a handler raising again) */
+		lmsk_where(dv->lm->run, L, 0, dv->lm->run->livelock_where,
+			   sizeof(dv->lm->run->livelock_where));
 	if (!dv->d || !dv->lm->m)
 		return lmsk_failf(L, dv->lm->run, MSK_ENODEV, "PCI %s was removed", dv->name);
 	struct msk_pcifn *fn = msk_machine_dev_fn(dv->d);
@@ -486,8 +491,11 @@ static int d_state(lua_State *L)
 
 static int d_tostring(lua_State *L)
 {
-	struct ldevice *dv = lmsk_check_device(L, 1);
-	lua_pushfstring(L, "msikit.device(%s%s)", dv->name, dv->d ? "" : ", removed");
+	struct ldevice *dv = luaL_checkudata(L, 1, DEVICE_MT); /* works once the machine is gone */
+	lua_pushfstring(L, "msikit.device(%s%s)", dv->name,
+			!dv->lm->m ? ", gone"
+			: dv->d	   ? ""
+				   : ", removed");
 	return 1;
 }
 

@@ -24,14 +24,18 @@ static enum msk_irqreturn lua_irq_handler(unsigned int virq, unsigned int cpu, v
 		return MSK_IRQ_HANDLED;
 	lua_State *T = lm->hthread;
 	int top = lua_gettop(T);
+	enum msk_irqreturn ret = MSK_IRQ_HANDLED;
+	if (!lua_checkstack(T, 4)) {
+		run->handler_error = strdup("a handler: no room on the Lua stack");
+		return ret;
+	}
 	lua_rawgeti(T, LUA_REGISTRYINDEX, h->fnref);
 	lua_pushinteger(T, virq);
 	lua_pushinteger(T, cpu);
-	enum msk_irqreturn ret = MSK_IRQ_HANDLED;
-	if (lua_pcall(T, 2, 1, 0) != LUA_OK) {
-		const char *msg = lua_tostring(T, -1);
+	char *err = NULL;
+	if (lmsk_pcall(run, T, 2, 1, &err) != LUA_OK) {
 		run->handler_error =
-			strdup(msg ? msg : "a handler raised an error that is not a string");
+			err ? err : strdup("a handler failed (and there is no memory to say how)");
 	} else if (lua_type(T, -1) == LUA_TBOOLEAN && !lua_toboolean(T, -1)) {
 		ret = MSK_IRQ_NONE;
 	}

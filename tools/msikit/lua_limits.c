@@ -1,31 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Limits for scenario text nobody vouches for (struct scn_limits, used by
- * the fuzz target tests/fuzz/fuzz_lua.c; the command sets none):
+ * The limits of a scenario run (struct scn_limits; the command's defaults
+ * are scn_limits_default(), fuzz_lua tightens them):
  *  - memory: the Lua state's allocator refuses to grow past the budget
- *    (Lua turns that into a "not enough memory" error);
+ *    (Lua turns that into a "not enough memory" error, reported as the
+ *    memory limit);
  *  - instructions: a count hook on every thread of the run (threads
  *    inherit it from the one that creates them) charges the budget, and
  *    so does d:raise() for every event; past it, every instruction of
  *    that thread fails, so a script that catches the error cannot go on;
+ *  - timeout: the same hook, and every actor's resume, look at the clock;
  *  - max_steps: caps machine{ max_steps } (the runtime's own limit);
  *  - ram: the script's own writes stop once that much guest RAM is
- *    resident (pages are allocated on first write);
- *  - sandbox: only the libraries that cannot reach the file system or the
- *    process: no io, no os beyond clock/time/date/difftime, no debug (its
- *    setmetatable and registry access defeat the bindings' type checks),
- *    no C modules or searchers other than package.preload, no dofile or
- *    loadfile, and load() of text only (a crafted binary chunk can crash
- *    the Lua VM).
- * The command itself (no limits) opens every standard library but debug,
- * and load/loadfile/dofile take text only: a scenario file may read and
- * write files like any Lua script, but cannot reach the bindings' C
- * structures through the wrong metatable or crash the VM with bytecode.
+ *    resident (pages are allocated on first write).
+ * What the libraries offer (the sandbox) is lua_sandbox.c.
  */
 #include "lua_msikit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define HOOK_PERIOD 1000 /* instructions between two charges */
 
@@ -38,10 +32,12 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		run->mem_used -= old;
 		return NULL;
 	}
-	size_t cap = run->opts->limits->memory;
+	size_t cap = run->lim.memory;
 	/* Only growth may fail: Lua relies on shrinking blocks never failing. */
-	if (cap && nsize > old && run->mem_used - old + nsize > cap)
+	if (cap && nsize > old && run->mem_used - old + nsize > cap) {
+		run->mem_refused = true;
 		return NULL;
+	}
 	void *p = realloc(ptr, nsize);
 	if (!p)
 		return NULL;
@@ -56,200 +52,115 @@ static int panic(lua_State *L)
 	return 0; /* Lua aborts */
 }
 
+void scn_limits_default(struct scn_limits *lim)
+{
+	*lim = (struct scn_limits){
+		.instructions = SCN_DEFAULT_INSTRUCTIONS,
+		.memory = SCN_DEFAULT_MEMORY,
+		.ram = SCN_DEFAULT_RAM,
+		.timeout = SCN_DEFAULT_TIMEOUT,
+		.sandbox = SCN_SANDBOX_DEFAULT,
+	};
+}
+
 lua_State *lmsk_state_new(struct lrun *run)
 {
-	if (!run->opts->limits)
-		return luaL_newstate();
 	lua_State *L = lua_newstate(limited_alloc, run);
 	if (L)
 		lua_atpanic(L, panic);
 	return L;
 }
 
-/* --- instructions ------------------------------------------------------------------------- */
+/* --- instructions and time ------------------------------------------------------------------ */
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool lmsk_timed_out(const struct lrun *run)
+{
+	return run->deadline > 0 && now_seconds() > run->deadline;
+}
+
+const char *lmsk_timeout_text(const struct lrun *run, char *buf, size_t size)
+{
+	snprintf(buf, size, "time limit (%g s) reached; raise it with --timeout", run->lim.timeout);
+	return buf;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar);
+
+/*
+ * A limit reached: a Lua error at the innermost scenario frame. Sticky: from
+ * now on every instruction of L fails, even inside pcall.
+ */
+static int limit_error(lua_State *L, struct lrun *run, const char *what, bool sticky)
+{
+	if (sticky)
+		lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+	char where[LUA_IDSIZE + 24];
+	if (lmsk_where(run, L, 0, where, sizeof(where)))
+		lua_pushfstring(L, "%s %s", where, what);
+	else
+		lua_pushstring(L, what);
+	return lua_error(L);
+}
 
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
 	void *ud = NULL;
 	lua_getallocf(L, &ud); /* the run: set by lmsk_state_new */
-	lmsk_charge(L, ud, HOOK_PERIOD);
+	struct lrun *run = ud;
+	lmsk_charge(L, run, ar->event == LUA_HOOKCOUNT ? HOOK_PERIOD : 0);
+	if (lmsk_timed_out(run)) {
+		char buf[96];
+		limit_error(L, run, lmsk_timeout_text(run, buf, sizeof(buf)), true);
+	}
 }
 
 void lmsk_charge(lua_State *L, struct lrun *run, uint64_t n)
 {
-	const struct scn_limits *lim = run->opts->limits;
-	if (!lim || !lim->instructions)
+	uint64_t cap = run->lim.instructions;
+	if (!cap)
 		return;
 	run->spent += n;
-	if (run->spent <= lim->instructions)
+	if (run->spent <= cap)
 		return;
-	/* From now on every instruction of this thread fails, even inside pcall. */
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-	luaL_error(L, "the scenario ran past its limit of %I instructions",
-		   (lua_Integer)lim->instructions);
+	char what[96];
+	snprintf(what, sizeof(what),
+		 "instruction limit (%llu) reached; raise it with "
+		 "--max-instructions",
+		 (unsigned long long)cap);
+	limit_error(L, run, what, true);
 }
 
 void lmsk_limits_start(struct lrun *run)
 {
-	const struct scn_limits *lim = run->opts->limits;
-	if (lim && lim->instructions)
+	if (run->lim.timeout > 0)
+		run->deadline = now_seconds() + run->lim.timeout;
+	if (run->lim.instructions || run->lim.timeout > 0)
 		lua_sethook(run->L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
 }
 
 void lmsk_charge_ram(lua_State *L, struct lrun *run, struct msk_bus *bus)
 {
-	const struct scn_limits *lim = run->opts->limits;
-	if (lim && lim->ram && msk_ram_resident(bus) >= lim->ram)
-		luaL_error(L, "the scenario wrote to more than %I bytes of guest RAM",
-			   (lua_Integer)lim->ram);
+	uint64_t cap = run->lim.ram;
+	if (!cap || msk_ram_resident(bus) < cap)
+		return;
+	char what[96];
+	snprintf(what, sizeof(what),
+		 "guest RAM limit (%llu bytes) reached; raise it with --max-guest-ram",
+		 (unsigned long long)cap);
+	limit_error(L, run, what, false);
 }
 
 uint64_t lmsk_limit_steps(const struct lrun *run, uint64_t max_steps)
 {
-	const struct scn_limits *lim = run->opts->limits;
-	if (lim && lim->max_steps && (max_steps == 0 || max_steps > lim->max_steps))
-		return lim->max_steps;
+	uint64_t cap = run->lim.max_steps;
+	if (cap && (max_steps == 0 || max_steps > cap))
+		return cap;
 	return max_steps;
-}
-
-/* --- the sandbox ---------------------------------------------------------------------------- */
-
-/* load(chunk [, chunkname [, mode [, env]]]) of text only, whatever mode asks. */
-static int text_load(lua_State *L)
-{
-	int n = lua_gettop(L);
-	lua_settop(L, 4);
-	int base = 4;
-	lua_pushvalue(L, lua_upvalueindex(1)); /* the real load */
-	lua_pushvalue(L, 1);
-	lua_pushvalue(L, 2);
-	lua_pushliteral(L, "t");
-	if (n >= 4)
-		lua_pushvalue(L, 4); /* an explicit nil environment stays explicit */
-	lua_call(L, n >= 4 ? 4 : 3, LUA_MULTRET);
-	return lua_gettop(L) - base;
-}
-
-/* loadfile(name [, mode [, env]]) of text only. */
-static int text_loadfile(lua_State *L)
-{
-	const char *name = luaL_optstring(L, 1, NULL);
-	int env = !lua_isnone(L, 3) ? 3 : 0;
-	if (luaL_loadfilex(L, name, "t") != LUA_OK) {
-		luaL_pushfail(L);
-		lua_insert(L, -2);
-		return 2;
-	}
-	if (env) {
-		lua_pushvalue(L, env);
-		if (!lua_setupvalue(L, -2, 1))
-			lua_pop(L, 1);
-	}
-	return 1;
-}
-
-/* dofile(name) of text only. */
-static int text_dofile(lua_State *L)
-{
-	const char *name = luaL_optstring(L, 1, NULL);
-	lua_settop(L, 1);
-	if (luaL_loadfilex(L, name, "t") != LUA_OK)
-		return lua_error(L);
-	lua_call(L, 0, LUA_MULTRET);
-	return lua_gettop(L) - 1;
-}
-
-/*
- * What every run takes away, sandbox or not: the debug library (it can
- * give a machine a device's metatable, and then a method reads the wrong
- * C structure) and binary chunks (Lua does not verify bytecode).
- */
-static void drop_unsafe(lua_State *L)
-{
-	lua_pushnil(L);
-	lua_setglobal(L, LUA_DBLIBNAME);
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	lua_pushnil(L);
-	lua_setfield(L, -2, LUA_DBLIBNAME);
-	lua_pop(L, 1);
-	lua_getglobal(L, "load");
-	lua_pushcclosure(L, text_load, 1);
-	lua_setglobal(L, "load");
-	lua_pushcfunction(L, text_loadfile);
-	lua_setglobal(L, "loadfile");
-	lua_pushcfunction(L, text_dofile);
-	lua_setglobal(L, "dofile");
-}
-
-static void restrict_base(lua_State *L)
-{
-	lua_pushnil(L);
-	lua_setglobal(L, "dofile");
-	lua_pushnil(L);
-	lua_setglobal(L, "loadfile");
-}
-
-/* package: only package.preload (how "msikit" is found); no paths, no C loader. */
-static void restrict_package(lua_State *L)
-{
-	lua_getglobal(L, LUA_LOADLIBNAME);
-	lua_getfield(L, -1, "searchers");
-	lua_createtable(L, 1, 0);
-	lua_rawgeti(L, -2, 1); /* the preload searcher */
-	lua_rawseti(L, -2, 1);
-	lua_setfield(L, -3, "searchers");
-	lua_pop(L, 1);
-	static const char *const gone[] = { "loadlib", "searchpath", NULL };
-	for (const char *const *k = gone; *k; k++) {
-		lua_pushnil(L);
-		lua_setfield(L, -2, *k);
-	}
-	lua_pushliteral(L, "");
-	lua_setfield(L, -2, "path");
-	lua_pushliteral(L, "");
-	lua_setfield(L, -2, "cpath");
-	lua_pop(L, 1);
-}
-
-/* os: the clock and calendar functions only (also what require "os" returns). */
-static void restricted_os(lua_State *L)
-{
-	static const char *const keep[] = { "clock", "date", "difftime", "time", NULL };
-	luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
-	lua_createtable(L, 0, 5);
-	for (const char *const *k = keep; *k; k++) {
-		lua_getfield(L, -2, *k);
-		lua_setfield(L, -2, *k);
-	}
-	lua_pushvalue(L, -1);
-	lua_setglobal(L, LUA_OSLIBNAME);
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	lua_pushvalue(L, -2);
-	lua_setfield(L, -2, LUA_OSLIBNAME);
-	lua_pop(L, 3);
-}
-
-void lmsk_open_libs(struct lrun *run)
-{
-	lua_State *L = run->L;
-	const struct scn_limits *lim = run->opts->limits;
-	if (!lim || !lim->sandbox) {
-		luaL_openlibs(L);
-		drop_unsafe(L);
-		return;
-	}
-	static const luaL_Reg libs[] = {
-		{ LUA_GNAME, luaopen_base },	      { LUA_LOADLIBNAME, luaopen_package },
-		{ LUA_COLIBNAME, luaopen_coroutine }, { LUA_TABLIBNAME, luaopen_table },
-		{ LUA_STRLIBNAME, luaopen_string },   { LUA_MATHLIBNAME, luaopen_math },
-		{ LUA_UTF8LIBNAME, luaopen_utf8 },    { NULL, NULL },
-	};
-	for (const luaL_Reg *l = libs; l->name; l++) {
-		luaL_requiref(L, l->name, l->func, 1);
-		lua_pop(L, 1);
-	}
-	drop_unsafe(L);
-	restrict_base(L);
-	restrict_package(L);
-	restricted_os(L);
 }

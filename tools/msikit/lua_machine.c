@@ -13,12 +13,17 @@
 
 const char *msk_cli_arch_override;
 
+struct lmachine *lmsk_live(lua_State *L, struct lmachine *lm)
+{
+	if (!lm || !lm->m)
+		luaL_error(L, "the machine is gone (the run is over, or msikit.machine{} failed)");
+	return lm;
+}
+
 struct lmachine *lmsk_check_machine(lua_State *L, int idx)
 {
 	struct lmachine **p = luaL_checkudata(L, idx, MACHINE_MT);
-	if (!*p || !(*p)->m)
-		luaL_error(L, "this machine is gone");
-	return *p;
+	return lmsk_live(L, *p);
 }
 
 /* --- msikit.machine{} ------------------------------------------------------------------------ */
@@ -171,19 +176,33 @@ static const char *plain(const char *msg)
 int lmsk_machine_new(lua_State *L)
 {
 	struct lrun *run = lua_touserdata(L, lua_upvalueindex(1));
-	if (run->machine)
-		return luaL_error(L, "msikit.machine: one machine per scenario run");
-	struct lmachine *lm = calloc(1, sizeof(*lm));
-	if (!lm)
-		return luaL_error(L, "msikit.machine: out of memory");
+	if (run->closing)
+		return luaL_error(L,
+				  "msikit.machine: the run is over (a finalizer builds nothing)");
+	if (msk_in_interrupt())
+		return luaL_error(L, "msikit.machine: not from an interrupt handler");
+	if (run->nmachines >= LMSK_MAX_MACHINES)
+		return luaL_error(L, "msikit.machine: at most %d machines per scenario run",
+				  LMSK_MAX_MACHINES);
 	struct lmachine **ud = lua_newuserdatauv(L, sizeof(*ud), 0);
 	*ud = NULL;
 	luaL_setmetatable(L, MACHINE_MT);
+	struct lmachine *lm = calloc(1, sizeof(*lm));
+	if (!lm)
+		return luaL_error(L, "msikit.machine: out of memory");
 	lm->run = run;
 	lm->next_bus = 1;
+	lm->number = ++run->nmachines;
 	struct msk_machine_config cfg;
-	run->machine = lm; /* closed by the run whatever happens next (read_config may raise) */
+	/* Closed by the run whatever happens next (read_config may raise). */
+	lm->next = run->machines;
+	run->machines = lm;
+	run->machine = lm;
 	read_config(L, run, lm, &cfg);
+	/* Fault injection counts one thread's allocations: the newest machine has it. */
+	for (struct lmachine *o = lm->next; o; o = o->next)
+		if (o->m)
+			msk_machine_faults_disarm(o->m);
 	int rc = msk_machine_create(&cfg, &lm->m);
 	if (rc < 0) {
 		lm->m = NULL;
@@ -201,6 +220,13 @@ int lmsk_machine_new(lua_State *L)
 	lua_pop(L, 1);
 	lm->hthread = lua_newthread(L);
 	lm->hthread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	/*
+	 * The trace and the per-device fates follow the machine the report
+	 * describes: the one built last.
+	 */
+	for (struct lmachine *o = lm->next; o; o = o->next)
+		if (o->m)
+			msk_machine_set_trace(o->m, NULL, NULL);
 	lmsk_trace_start(run);
 	msk_machine_set_trace(lm->m, lmsk_trace_event, run);
 	*ud = lm;
@@ -209,26 +235,30 @@ int lmsk_machine_new(lua_State *L)
 
 void lmsk_machine_close(struct lrun *run)
 {
-	struct lmachine *lm = run->machine;
 	run->trace.frozen = true; /* the report is taken: the teardown's fates are not in it */
-	if (!lm)
-		return;
-	if (lm->m) {
-		lmsk_handlers_free_device(lm, NULL);
-		msk_machine_destroy(lm->m);
-		lm->m = NULL;
-	}
-	if (lm->hthread) {
-		luaL_unref(run->L, LUA_REGISTRYINDEX, lm->hthread_ref);
-		lm->hthread = NULL;
+	for (struct lmachine *lm = run->machines; lm; lm = lm->next) {
+		if (lm->m) {
+			lmsk_handlers_free_device(lm, NULL);
+			msk_machine_destroy(lm->m);
+			lm->m = NULL;
+		}
+		if (lm->hthread) {
+			luaL_unref(run->L, LUA_REGISTRYINDEX, lm->hthread_ref);
+			lm->hthread = NULL;
+		}
 	}
 }
 
 void lmsk_machine_free(struct lrun *run)
 {
 	lmsk_trace_end(run);
-	free(run->machine);
+	while (run->machines) {
+		struct lmachine *lm = run->machines;
+		run->machines = lm->next;
+		free(lm);
+	}
 	run->machine = NULL;
+	run->nmachines = 0;
 }
 
 /* --- devices, actors, time ------------------------------------------------------------------- */
@@ -246,9 +276,13 @@ static int m_spawn(lua_State *L)
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	int nargs = lua_gettop(L) - 2;
 	lua_State *co = lua_newthread(L);
+	if (!lua_checkstack(co, nargs + 1 + LUA_MINSTACK))
+		return luaL_error(L, "m:spawn: too many arguments (%d)", nargs);
 	int ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_xmove(L, co, nargs + 1); /* fn and its arguments */
 	struct lactor *a = lmsk_actor_new(lm->run, co, ref, nargs);
+	if (a)
+		a->lm = lm;
 	unsigned int id;
 	if (!a || msk_sim_spawn(msk_machine_sim(lm->m), &lmsk_actor_ops, a, &id) < 0) {
 		luaL_unref(L, LUA_REGISTRYINDEX, ref);
@@ -274,6 +308,13 @@ static int suspend(lua_State *L, struct lmachine *lm, enum msk_sim_req req, uint
 				  what);
 	if (!lua_isyieldable(L))
 		return luaL_error(L, "m:%s cannot wait here (inside a metamethod or C call)", what);
+	if (!a->main && a->lm != lm)
+		return luaL_error(
+			L,
+			"m:%s: this actor runs on machine %d, not on machine %d (spawn it "
+			"with that machine's m:spawn)",
+			what, (int)a->lm->number, (int)lm->number);
+	a->target = lm;
 	a->req_set = true;
 	a->req = req;
 	a->ticks = ticks;
@@ -575,7 +616,7 @@ static int m_check(lua_State *L)
 static int m_tostring(lua_State *L)
 {
 	struct lmachine **p = luaL_checkudata(L, 1, MACHINE_MT);
-	if (!*p || !(*p)->m) {
+	if (!*p || !(*p)->m) { /* no liveness error: tostring must work in a finalizer */
 		lua_pushstring(L, "msikit.machine (gone)");
 		return 1;
 	}

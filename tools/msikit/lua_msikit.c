@@ -40,7 +40,17 @@ static enum msk_sim_req actor_resume(void *ctx, unsigned int id, uint64_t *ticks
 	}
 	if (run->handler_error || run->actor_error)
 		return MSK_SIM_FAIL; /* the run is over: a handler or an actor failed */
+	if (lmsk_timed_out(run)) {   /* between two resumes: no Lua call here (unprotected) */
+		char buf[96], where[LUA_IDSIZE + 24], msg[LUA_IDSIZE + 128];
+		if (!lmsk_where(run, a->co, 0, where, sizeof(where)))
+			snprintf(where, sizeof(where), "%s:", run->chunks[0].src);
+		snprintf(msg, sizeof(msg), "%s %s", where,
+			 lmsk_timeout_text(run, buf, sizeof(buf)));
+		run->actor_error = lmsk_map_names(run, msg);
+		return MSK_SIM_FAIL;
+	}
 	a->req_set = false;
+	run->last_actor = a;
 	int nres = 0;
 	int st = lua_resume(a->co, run->L, a->nargs, &nres);
 	a->nargs = 0;
@@ -48,6 +58,11 @@ static enum msk_sim_req actor_resume(void *ctx, unsigned int id, uint64_t *ticks
 		lua_pop(a->co, nres);
 		if (!a->req_set)
 			return MSK_SIM_YIELD; /* a bare coroutine.yield() acts as m:yield() */
+		if (a->main && a->target != a->lm) { /* it waits on another machine now */
+			a->pending = true;
+			run->main_moved = true;
+			return MSK_SIM_DONE;
+		}
 		*ticks = a->ticks;
 		return a->req;
 	}
@@ -55,16 +70,18 @@ static enum msk_sim_req actor_resume(void *ctx, unsigned int id, uint64_t *ticks
 		lua_pop(a->co, nres);
 		return MSK_SIM_DONE;
 	}
-	const char *msg = lua_tostring(a->co, -1);
 	if (!run->actor_error)
-		run->actor_error =
-			strdup(msg ? msg : "an actor raised an error that is not a string");
+		run->actor_error = lmsk_resume_error(run, a->co, st);
+	if (!run->actor_error)
+		run->actor_error = strdup("an actor failed (and there is no memory to say how)");
 	return MSK_SIM_FAIL;
 }
 
 static void actor_release(void *ctx, unsigned int id)
 {
 	struct lactor *a = ctx;
+	if (a->run->last_actor == a)
+		a->run->last_actor = NULL;
 	if (a->main)
 		return; /* the run owns the main chunk's actor */
 	luaL_unref(a->run->L, LUA_REGISTRYINDEX, a->ref);
@@ -72,6 +89,53 @@ static void actor_release(void *ctx, unsigned int id)
 }
 
 const struct msk_sim_actor_ops lmsk_actor_ops = { actor_resume, actor_release };
+
+/* --- coroutines the runtime owns ----------------------------------------------------------- */
+
+/* Is co a coroutine of the runtime (an actor, the main chunk, a machine's handler thread)? */
+static bool runtime_thread(struct lrun *run, lua_State *co)
+{
+	if (lmsk_actor_of(co))
+		return true;
+	for (struct lmachine *lm = run->machines; lm; lm = lm->next)
+		if (lm->hthread == co)
+			return true;
+	return false;
+}
+
+/*
+ * coroutine.resume and coroutine.close refuse the runtime's coroutines: the
+ * runtime alone resumes an actor (and closing one would leave the runtime
+ * resuming a dead coroutine).
+ */
+static int guarded_co(lua_State *L)
+{
+	void *ud = NULL;
+	lua_getallocf(L, &ud);
+	lua_State *co = lua_tothread(L, 1);
+	if (co && runtime_thread(ud, co))
+		return luaL_error(L,
+				  "coroutine.%s: that coroutine is run by msikit's runtime (the "
+				  "scenario, an m:spawn() actor or a handler): wait with m:run()",
+				  lua_tostring(L, lua_upvalueindex(2)));
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static void guard_coroutines(lua_State *L)
+{
+	static const char *const fns[] = { "resume", "close", NULL };
+	lua_getglobal(L, LUA_COLIBNAME);
+	for (const char *const *f = fns; *f; f++) {
+		lua_getfield(L, -1, *f);
+		lua_pushstring(L, *f);
+		lua_pushcclosure(L, guarded_co, 2);
+		lua_setfield(L, -2, *f);
+	}
+	lua_pop(L, 1);
+}
 
 /* --- module functions ------------------------------------------------------------------------ */
 
@@ -91,9 +155,11 @@ static int l_expect(lua_State *L)
 	if (!ok) {
 		run->res->expect_failed++;
 		luaL_where(L, 1);
-		strlist_addf(&run->res->expect_failures, "%sexpectation failed: %s",
-			     lua_tostring(L, -1), msg);
-		lua_pop(L, 1);
+		lua_pushfstring(L, "%sexpectation failed: %s", lua_tostring(L, -1), msg);
+		char *m = lmsk_map_names(run, lua_tostring(L, -1));
+		strlist_add(&run->res->expect_failures, m ? m : lua_tostring(L, -1));
+		free(m);
+		lua_pop(L, 2);
 	}
 	lua_pushboolean(L, ok);
 	return 1;
@@ -176,6 +242,7 @@ void lmsk_open(struct lrun *run)
 	lua_State *L = run->L;
 	*(struct lactor **)lua_getextraspace(L) = NULL;
 	lmsk_open_libs(run);
+	guard_coroutines(L);
 	lmsk_machine_register(L);
 	lmsk_device_register(L);
 	lmsk_bare_register(L);

@@ -48,23 +48,46 @@ struct ltrace {
 	bool frozen; /* after the report's snapshot: fates are no longer counted */
 };
 
+#define LMSK_MAX_CHUNKS	  64 /* the scenario and the Lua modules it requires */
+#define LMSK_MAX_MACHINES 64 /* machines one scenario run may build */
+
+/* A chunk of the scenario: the name Lua shows (short_src) and the file's path. */
+struct lchunk {
+	char src[LUA_IDSIZE];
+	char *path;
+};
+
 /* The state of one scenario run, shared by every binding. */
 struct lrun {
 	lua_State *L;
 	const struct scn_opts *opts;
 	struct scn_result *res;
-	struct lmachine *machine; /* the one machine, once built */
-	char *handler_error;	  /* first error of a Lua handler ("FILE:LINE: msg") */
-	char *actor_error;	  /* first error of an actor */
-	char chunkname[512];	  /* "@FILE" */
-	uint64_t spent;		  /* instructions counted against opts->limits */
-	size_t mem_used;	  /* bytes the Lua state holds (with opts->limits) */
-	struct ltrace trace;	  /* the ledger's observer */
+	struct scn_limits lim;	   /* opts->limits, or the defaults */
+	struct lmachine *machine;  /* the machine built last (the one the report describes) */
+	struct lmachine *machines; /* every machine built, newest first (lmachine.next) */
+	unsigned int nmachines;
+	bool closing;		   /* the run is over: finalizers may still run, build nothing */
+	bool main_moved;	   /* the main chunk left its machine for another one */
+	struct lactor *last_actor; /* the actor resumed last (while it lives) */
+	char *handler_error;	   /* first error of a Lua handler ("FILE:LINE: msg") */
+	char *actor_error;	   /* first error of an actor */
+	char chunkname[LUA_IDSIZE + 2]; /* what luaL_loadbuffer names the scenario */
+	struct lchunk chunks[LMSK_MAX_CHUNKS];
+	unsigned int nchunks;
+	char where[LUA_IDSIZE + 24];	      /* "SRC:LINE:" noted by a handler's message handler */
+	char livelock_where[LUA_IDSIZE + 24]; /* the last d:raise() from a handler */
+	uint64_t spent;			      /* instructions counted against lim */
+	size_t mem_used;		      /* bytes the Lua state holds */
+	bool mem_refused;		      /* the allocator refused to grow past lim.memory */
+	double deadline;		      /* CLOCK_MONOTONIC seconds (lim.timeout), or 0 */
+	struct ltrace trace;		      /* the ledger's observer */
 };
 
 /* A coroutine the runtime schedules (the scenario's main chunk is one). */
 struct lactor {
 	struct lrun *run;
+	struct lmachine *lm;	 /* the machine whose runtime runs it (main: the current one) */
+	struct lmachine *target; /* the machine of its last request (m:run, m:sleep, m:yield) */
 	lua_State *co;
 	int ref; /* keeps the thread alive */
 	int nargs;
@@ -87,6 +110,8 @@ struct lhandler {
 
 struct lmachine {
 	struct lrun *run;
+	struct lmachine *next; /* the run's list */
+	unsigned int number;   /* 1, 2, ... in the order the script built them */
 	struct msk_machine *m;
 	lua_State *hthread; /* the thread Lua handlers run on */
 	int hthread_ref;
@@ -113,18 +138,41 @@ extern const struct msk_sim_actor_ops lmsk_actor_ops;
 struct lactor *lmsk_actor_new(struct lrun *run, lua_State *co, int ref, int nargs);
 
 /* lua_limits.c: what struct scn_limits asks for. */
-/* The run's Lua state; with limits, its allocator counts (and caps) what it holds. */
+/* The run's Lua state; its allocator counts (and caps) what it holds. */
 lua_State *lmsk_state_new(struct lrun *run);
-/* Open the standard libraries: all of them, or the sandbox's. */
-void lmsk_open_libs(struct lrun *run);
-/* Start counting instructions (threads created afterwards inherit the hook). */
+/* Start counting instructions and time (threads created afterwards inherit the hook). */
 void lmsk_limits_start(struct lrun *run);
 /* Count n units of work against the instruction budget; a Lua error beyond it. */
 void lmsk_charge(lua_State *L, struct lrun *run, uint64_t n);
+/* The wall-clock limit from C (an actor's resume): true once it is past. */
+bool lmsk_timed_out(const struct lrun *run);
+/* "time limit (N s) reached; raise it with --timeout" */
+const char *lmsk_timeout_text(const struct lrun *run, char *buf, size_t size);
 /* Before a script's write that may reach RAM: a Lua error past the RAM limit. */
 void lmsk_charge_ram(lua_State *L, struct lrun *run, struct msk_bus *bus);
 /* machine{ max_steps }, capped by the limits. */
 uint64_t lmsk_limit_steps(const struct lrun *run, uint64_t max_steps);
+
+/* lua_sandbox.c: open the standard libraries the run's sandbox level allows. */
+void lmsk_open_libs(struct lrun *run);
+
+/* lua_where.c: positions in the scenario, and its file names. */
+/*
+ * Register a chunk loaded from path; name (size >= LUA_IDSIZE + 2) gets what
+ * to pass to luaL_load*. Returns name.
+ */
+const char *lmsk_chunk_register(struct lrun *run, const char *path, char *name, size_t size);
+void lmsk_chunks_free(struct lrun *run);
+/* msg with every internal chunk name replaced by its path (malloc'd; NULL: no memory). */
+char *lmsk_map_names(const struct lrun *run, const char *msg);
+/* "SRC:LINE:" of the innermost scenario frame of L from level on; false: none. */
+bool lmsk_where(const struct lrun *run, lua_State *L, int level, char *buf, size_t size);
+/* The message of error value idx (status from lua_resume/pcall), with a position (malloc'd). */
+char *lmsk_error_text(struct lrun *run, lua_State *L, int idx, int status, const char *where);
+/* The message of a coroutine that failed in lua_resume (its stack is still there). */
+char *lmsk_resume_error(struct lrun *run, lua_State *co, int status);
+/* lua_pcall with a message handler noting where; on failure *err is the message. */
+int lmsk_pcall(struct lrun *run, lua_State *L, int nargs, int nres, char **err);
 
 /* lua_util.c */
 void lmsk_check_keys(lua_State *L, int idx, const char *what, const char *const *known);
@@ -160,7 +208,11 @@ void lmsk_strict_table(lua_State *L, const char *what, const luaL_Reg *fns,
 		       const char *const *maybe_nil);
 
 /* trace_out.c: the ledger's observer (per-device fates, --trace CSV, progress). */
-/* When the machine is built: the clock starts, the CSV header is written. */
+/*
+ * When a machine is built: the clock starts, the CSV header is written (once
+ * per run), and the fates start afresh: they and the trace follow the machine
+ * built last, the one the report describes.
+ */
 void lmsk_trace_start(struct lrun *run);
 /* The observer itself (msk_machine_set_trace's callback; ctx is the run). */
 void lmsk_trace_event(void *ctx, const struct msk_machine_event *ev);
@@ -174,9 +226,16 @@ int lmsk_machine_new(lua_State *L); /* msikit.machine{} */
 void lmsk_machine_register(lua_State *L);
 struct lmachine *lmsk_check_machine(lua_State *L, int idx);
 /*
- * Take the run's machine apart (handlers, devices, Lua refs). Its userdata
- * and devices' may outlive it (finalizers run at lua_close): they find it
- * gone. lmsk_machine_free() frees what is left, once the Lua state is closed.
+ * The one liveness check of every binding object: a Lua error "the machine
+ * is gone" (with the caller's FILE:LINE) once lm's machine was destroyed
+ * (the run is over: a finalizer at lua_close). Returns lm.
+ */
+struct lmachine *lmsk_live(lua_State *L, struct lmachine *lm);
+/*
+ * Take every machine of the run apart (handlers, devices, Lua refs). Their
+ * userdata and devices' may outlive them (finalizers run at lua_close): they
+ * find them gone (lmsk_live). lmsk_machine_free() frees what is left, once
+ * the Lua state is closed.
  */
 void lmsk_machine_close(struct lrun *run);
 void lmsk_machine_free(struct lrun *run);

@@ -244,6 +244,9 @@ void lmsk_set_methods(lua_State *L, const char *what, const luaL_Reg *methods)
 {
 	lua_newtable(L);
 	luaL_setfuncs(L, methods, 0);
+	/* Scenarios may list the methods (pairs(getmetatable(obj).__methods)). */
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "__methods");
 	push_strict_index(L, what, methods, NULL, "method");
 	lua_setfield(L, -2, "__index");
 }

@@ -66,6 +66,41 @@ static void set_fatal(struct scn_result *res, int code, const char *fmt, ...)
 	res->exit_code = code;
 }
 
+/* Kept on one line: "\n\t" (require's list of places) becomes "; ", "\n" a space. */
+static void one_line(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		if (r[0] == '\n' && r[1] == '\t') {
+			if (w > s && w[-1] != ':')
+				*w++ = ';';
+			*w++ = ' ';
+			r++;
+		} else {
+			*w++ = *r == '\n' ? ' ' : *r;
+		}
+	}
+	*w = '\0';
+}
+
+/* A fatal message of the run: the scenario's chunk names mapped back to its paths. */
+static void run_fatal(struct lrun *run, int code, const char *msg)
+{
+	char *m = lmsk_map_names(run, msg);
+	if (m)
+		one_line(m);
+	set_fatal(run->res, code, "%s", m ? m : msg);
+	free(m);
+}
+
+/* A fatal Lua error of L (status from lua_resume), placed in the scenario. */
+static void lua_fatal(struct lrun *run, lua_State *co, int status)
+{
+	char *m = lmsk_resume_error(run, co, status);
+	run_fatal(run, CLI_EXIT_USAGE, m ? m : "out of memory");
+	free(m);
+}
+
 /* Read the whole file: a missing or unreadable file is bad input (exit 2). */
 static char *read_file(const char *path, size_t *len, struct scn_result *res)
 {
@@ -123,40 +158,80 @@ static struct lactor *start_chunk(struct lrun *run, struct lactor *main)
 		if (st == LUA_OK)
 			return NULL;
 		if (st != LUA_YIELD) {
-			const char *msg = lua_tostring(main->co, -1);
-			set_fatal(run->res, CLI_EXIT_USAGE, "%s",
-				  msg ? msg : "the scenario raised an error that is not a string");
+			lua_fatal(run, main->co, st);
 			return NULL;
 		}
 		lua_pop(main->co, nres);
-		if (main->req_set && run->machine && run->machine->m)
+		if (main->req_set && main->target && main->target->m)
 			return main;
 		/* A bare coroutine.yield() at the top, before the machine runs: go on. */
 	}
 }
 
-static void run_machine(struct lrun *run, struct lactor *main)
+/* "SRC:LINE:" where the run stands: the last actor that ran, or the main chunk; else "FILE:". */
+static void run_where(struct lrun *run, struct lactor *main, char *buf, size_t size)
 {
-	struct lmachine *lm = run->machine;
-	if (!lm || !lm->m)
+	if (run->last_actor && lmsk_where(run, run->last_actor->co, 0, buf, size))
 		return;
-	if (main) {
+	if (main && lmsk_where(run, main->co, 0, buf, size))
+		return;
+	snprintf(buf, size, "%s:", run->chunks[0].src);
+}
+
+/* After one msk_machine_run(): the run's first error, if any, becomes its fatal message. */
+static void check_run(struct lrun *run, struct lactor *main, int rc)
+{
+	char where[LUA_IDSIZE + 24];
+	if (run->actor_error) {
+		run_fatal(run, CLI_EXIT_USAGE, run->actor_error);
+	} else if (run->handler_error) {
+		run_fatal(run, CLI_EXIT_USAGE, run->handler_error);
+	} else if (rc == -MSK_E2BIG || rc == -MSK_ELOOP) {
+		if (rc == -MSK_ELOOP && run->livelock_where[0])
+			snprintf(where, sizeof(where), "%s", run->livelock_where);
+		else
+			run_where(run, main, where, sizeof(where));
+		char msg[LUA_IDSIZE + 400];
+		snprintf(msg, sizeof(msg), "%s %s", where, strchr(msk_last_error(), ' ') + 1);
+		run_fatal(run, CLI_EXIT_USAGE, msg);
+	} else if (rc < 0) {
+		set_fatal(run->res, CLI_EXIT_INTERNAL, "%s: %s", run->opts->file, msk_last_error());
+	}
+}
+
+/*
+ * Phase 2: the machines run. The main chunk runs on the machine it waits
+ * on; when it waits on another one, it leaves the first (which runs until
+ * idle) for the other. Once it ended, every other machine runs until idle,
+ * in the order they were built.
+ */
+static void run_machines(struct lrun *run, struct lactor *main)
+{
+	struct lmachine *ended_in = NULL;
+	while (main && main->target && main->target->m) {
+		struct lmachine *lm = main->target;
+		main->lm = lm;
 		main->pending = true;
+		run->main_moved = false;
 		if (msk_sim_spawn(msk_machine_sim(lm->m), &lmsk_actor_ops, main, NULL) < 0) {
 			set_fatal(run->res, CLI_EXIT_INTERNAL, "%s", msk_last_error());
 			return;
 		}
+		check_run(run, main, msk_machine_run(lm->m));
+		if (run->res->fatal)
+			return;
+		if (!run->main_moved) {
+			ended_in = lm;
+			break;
+		}
 	}
-	int rc = msk_machine_run(lm->m);
-	if (run->actor_error)
-		set_fatal(run->res, CLI_EXIT_USAGE, "%s", run->actor_error);
-	else if (run->handler_error)
-		set_fatal(run->res, CLI_EXIT_USAGE, "%s", run->handler_error);
-	else if (rc == -MSK_E2BIG)
-		set_fatal(run->res, CLI_EXIT_USAGE, "%s: %s", run->opts->file,
-			  strchr(msk_last_error(), ' ') + 1);
-	else if (rc < 0)
-		set_fatal(run->res, CLI_EXIT_INTERNAL, "%s: %s", run->opts->file, msk_last_error());
+	for (unsigned int n = 1; n <= run->nmachines; n++)
+		for (struct lmachine *lm = run->machines; lm; lm = lm->next)
+			if (lm->number == n && lm != ended_in && lm->m) {
+				check_run(run, main, msk_machine_run(lm->m));
+				if (run->res->fatal)
+					return;
+			}
 }
 
 static void add_kv_str(struct msk_report_kv *kv, size_t *n, const char *k, const char *v)
@@ -177,6 +252,30 @@ static void add_kv_int(struct msk_report_kv *kv, size_t *n, const char *k, int64
 	(*n)++;
 }
 
+/*
+ * What one machine adds to the verdict: its broken invariants, CPU service
+ * errors and ledger. The report describes the machine built last; the
+ * others' problems are listed too, each prefixed "machine N: ".
+ */
+static void verdict_of(struct lrun *run, struct lmachine *lm)
+{
+	struct scn_result *res = run->res;
+	struct msk_machine *m = lm->m;
+	char pre[24] = "";
+	if (lm != run->machine)
+		snprintf(pre, sizeof(pre), "machine %u: ", lm->number);
+	msk_machine_faults_disarm(m);
+	for (unsigned int i = 0; i < msk_machine_invariant_count(m); i++)
+		strlist_addf(&res->invariants, "%sinvariant %s", pre, msk_machine_invariant(m, i));
+	for (unsigned int i = 0; i < msk_machine_service_error_count(m); i++)
+		strlist_addf(&res->invariants, "%s%s", pre, msk_machine_service_error(m, i));
+	if (msk_machine_ledger_broken(m)) {
+		res->ledger_broken = true;
+		if (lm != run->machine)
+			strlist_addf(&res->invariants, "%sthe ledger does not balance", pre);
+	}
+}
+
 /* The verdict and the report snapshot of a run that completed. */
 static void finish(struct lrun *run)
 {
@@ -191,12 +290,10 @@ static void finish(struct lrun *run)
 		struct msk_machine *m = lm->m;
 		const struct msk_machine_config *cfg = msk_machine_config(m);
 		msk_machine_faults(m, &res->faults);
-		msk_machine_faults_disarm(m);
-		for (unsigned int i = 0; i < msk_machine_invariant_count(m); i++)
-			strlist_addf(&res->invariants, "invariant %s", msk_machine_invariant(m, i));
-		for (unsigned int i = 0; i < msk_machine_service_error_count(m); i++)
-			strlist_add(&res->invariants, msk_machine_service_error(m, i));
-		res->ledger_broken = msk_machine_ledger_broken(m);
+		for (unsigned int n = 1; n <= run->nmachines; n++)
+			for (struct lmachine *o = run->machines; o; o = o->next)
+				if (o->number == n && o->m)
+					verdict_of(run, o);
 		res->time = msk_sim_now(msk_machine_sim(m));
 		res->steps = msk_sim_steps(msk_machine_sim(m));
 		core = msk_machine_core(m);
@@ -257,16 +354,22 @@ void scn_run(const struct scn_opts *opts, struct scn_result *res)
 	res->form = opts->form ? opts->form : "after";
 	res->faults.cpu_offlined = -1;
 	struct lrun run = { .opts = opts, .res = res };
-	snprintf(run.chunkname, sizeof(run.chunkname), "@%s", opts->file);
+	if (opts->limits)
+		run.lim = *opts->limits;
+	else
+		scn_limits_default(&run.lim);
+	lmsk_chunk_register(&run, opts->file, run.chunkname, sizeof(run.chunkname));
 	size_t len = opts->source_len;
 	char *src = opts->source ? NULL : read_file(opts->file, &len, res);
 	if (!src && !opts->source) {
 		res->input_error = true;
+		lmsk_chunks_free(&run);
 		return;
 	}
 	run.L = lmsk_state_new(&run);
 	if (!run.L) {
 		free(src);
+		lmsk_chunks_free(&run);
 		set_fatal(res, CLI_EXIT_INTERNAL, "cannot create a Lua state");
 		return;
 	}
@@ -279,7 +382,8 @@ void scn_run(const struct scn_opts *opts, struct scn_result *res)
 		set_fatal(res, CLI_EXIT_INTERNAL, "Lua set-up: %s", lua_tostring(L, -1));
 	} else if (luaL_loadbufferx(L, src ? src : opts->source, len, run.chunkname, "t") !=
 		   LUA_OK) {
-		set_fatal(res, CLI_EXIT_USAGE, "%s", lua_tostring(L, -1));
+		const char *msg = lua_tostring(L, -1);
+		run_fatal(&run, CLI_EXIT_USAGE, msg ? msg : "not enough memory");
 		res->input_error = true;
 	} else {
 		lua_State *co = lua_newthread(L);
@@ -292,17 +396,20 @@ void scn_run(const struct scn_opts *opts, struct scn_result *res)
 			main->main = true;
 			struct lactor *handover = start_chunk(&run, main);
 			if (!res->fatal)
-				run_machine(&run, handover);
+				run_machines(&run, handover);
 			if (!res->fatal)
 				finish(&run);
 		}
 	}
 	free(src);
-	if (run.machine && run.machine->m)
-		msk_machine_faults_disarm(run.machine->m);
+	for (struct lmachine *lm = run.machines; lm; lm = lm->next)
+		if (lm->m)
+			msk_machine_faults_disarm(lm->m);
+	run.closing = true;
 	lmsk_machine_close(&run);
 	lua_close(L); /* finalizers may still call the bindings: they find the machine gone */
 	lmsk_machine_free(&run);
+	lmsk_chunks_free(&run);
 	free(main);
 	free(run.handler_error);
 	free(run.actor_error);

@@ -23,8 +23,16 @@ static double now_seconds(void)
 
 void lmsk_trace_start(struct lrun *run)
 {
-	run->trace.started = now_seconds();
-	if (run->opts->trace)
+	struct ltrace *t = &run->trace;
+	bool first = t->started == 0;
+	/* A later machine starts the fates afresh (the report describes it alone). */
+	run->res->nr_fates = 0;
+	t->last = 0;
+	t->raise_virq = 0;
+	if (t->map)
+		memset(t->map, 0, t->map_cap * sizeof(*t->map));
+	t->started = now_seconds();
+	if (first && run->opts->trace)
 		fputs("time,step,event,reason,weight,cpu,actor,device,index,virq\n",
 		      run->opts->trace);
 }

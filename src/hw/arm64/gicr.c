@@ -63,7 +63,7 @@ static struct lpi_chunk *chunk_of(struct gicr *rd, uint32_t intid, bool create)
 {
 	unsigned int idx = (intid - MSK_GIC_LPI_BASE) >> LPI_CHUNK_SHIFT;
 	if (!rd->chunks[idx] && create)
-		rd->chunks[idx] = msk_model_calloc(1, sizeof(struct lpi_chunk));
+		rd->chunks[idx] = msk_calloc_nofault(1, sizeof(struct lpi_chunk));
 	return rd->chunks[idx];
 }
 

@@ -45,7 +45,7 @@ static bool ring_grow(struct xive_end *e)
 	uint32_t ncap = e->cap ? e->cap * 2 : RING_MIN;
 	if (ncap > end_entries(e))
 		ncap = end_entries(e);
-	uint32_t *nw = msk_model_malloc((size_t)ncap * sizeof(*nw));
+	uint32_t *nw = msk_malloc_nofault((size_t)ncap * sizeof(*nw));
 	if (!nw)
 		return false;
 	for (uint32_t i = 0; i < e->count; i++)
@@ -166,7 +166,7 @@ int msk_xive_set_queue(struct msk_xive *x, uint32_t cpu, unsigned int prio, uint
 				       cpu, prio, (unsigned long long)qaddr, qshift);
 		cap = RING_MIN < (1u << (qshift - 2)) ? RING_MIN : 1u << (qshift - 2);
 		/* The model's record of the queue the guest configures: not subject to injection. */
-		ring = msk_model_malloc((size_t)cap * sizeof(*ring));
+		ring = msk_malloc_nofault((size_t)cap * sizeof(*ring));
 		if (!ring)
 			return msk_err(MSK_ENOMEM,
 				       "xive: END (CPU %u, priority %u): out of "

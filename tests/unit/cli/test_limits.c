@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scenario runner (scn_run) on text given in memory, with and without
- * struct scn_limits: the sandbox's libraries, the instruction, memory and
+ * The scenario runner (scn_run) on text given in memory, with the default
+ * limits (no struct scn_limits) and with fuzzing's: the sandbox's libraries, the instruction, memory and
  * step budgets, d:raise() counted against the budget, and the machine's
  * userdata outliving the machine (finalizers at the end of a run).
  */
@@ -14,7 +14,7 @@ static const struct scn_limits fuzzing = {
 	.memory = 16u << 20,
 	.max_steps = 5000,
 	.ram = 1u << 20,
-	.sandbox = true,
+	.sandbox = SCN_SANDBOX_STRICT,
 };
 
 /* Run `text` quietly; the result must be freed. */
@@ -46,7 +46,7 @@ static void expect_exit(const char *text, const struct scn_limits *lim, int code
 	scn_result_free(&res);
 }
 
-static void test_source_in_memory_without_limits(void **state)
+static void test_source_in_memory_default_limits(void **state)
 {
 	expect_exit("local m = msikit.machine{ arch = 'x86' }\n"
 		    "local d = m:pci{ msix = 4 }\n"
@@ -80,7 +80,9 @@ static void test_sandbox_has_no_way_out(void **state)
 
 static void test_instruction_budget(void **state)
 {
-	expect_exit("while true do end", &fuzzing, CLI_EXIT_USAGE, "limit of 200000 instructions");
+	expect_exit(
+		"while true do end", &fuzzing, CLI_EXIT_USAGE,
+		"text.lua:1: instruction limit (200000) reached; raise it with --max-instructions");
 	/* Catching the error does not buy more time. */
 	expect_exit("while true do pcall(function() while true do end end) end", &fuzzing,
 		    CLI_EXIT_USAGE, "instructions");
@@ -136,27 +138,39 @@ static void test_step_budget(void **state)
 }
 
 /*
- * Finalizers run at lua_close, after the machine is gone: they find it so
- * (their expectations are still counted in the result).
+ * Finalizers run at lua_close, after the machine is gone: every method of
+ * every binding object (machine, device, CPU) raises "the machine is gone"
+ * instead of reaching freed memory; their expectations still count.
  */
 static void test_finalizers_after_the_run(void **state)
 {
-	const char *text = "local m = msikit.machine{ arch = 'x86' }\n"
-			   "local d = m:pci{ msix = 4 }\n"
-			   "setmetatable({}, { __gc = function()\n"
-			   "  local ok, err = pcall(m.pci, m, { msix = 4 })\n"
-			   "  msikit.expect(not ok and err:match('gone'), 'the machine is gone')\n"
-			   "  msikit.expect(not pcall(msikit.machine, { arch = 'x86' }), 'no "
-			   "second machine')\n"
-			   "  local n, e = d:alloc_vectors{ max = 1 }\n"
-			   "  msikit.expect(n == nil and e:match('ENODEV'), 'the device is gone')\n"
-			   "  msikit.expect(d:raise(0) == nil, 'a gone device raises nothing')\n"
-			   "end })\n";
-	for (int limited = 0; limited < 2; limited++) {
+	const char *text =
+		"local m = msikit.machine{ arch = 'x86' }\n"
+		"local d = m:pci{ msix = 4 }\n"
+		"local c = m:cpu(0)\n"
+		"d:alloc_vectors{ max = 1 }\n"
+		"setmetatable({}, { __gc = function()\n"
+		"  local n, gone = 0, 0\n"
+		"  for _, o in ipairs{ m, d, c } do\n"
+		"    for name, f in pairs(getmetatable(o).__methods) do\n"
+		"      n = n + 1\n"
+		"      local ok, err = pcall(function() return f(o, 0, 0, 0, 4) end)\n"
+		"      if not ok and err:match('^text.lua:10: the machine is gone') then\n"
+		"        gone = gone + 1\n"
+		"      else print(name, ok, err) end\n"
+		"    end\n"
+		"  end\n"
+		"  msikit.expect(n > 40 and gone == n, 'every method finds the machine gone')\n"
+		"  msikit.expect(tostring(d):match('gone'), 'tostring still works')\n"
+		"  msikit.expect(not pcall(msikit.machine, { arch = 'x86' }), 'no new machine')\n"
+		"end })\n";
+	static const struct scn_limits system = { .sandbox = SCN_SANDBOX_SYSTEM };
+	const struct scn_limits *modes[] = { NULL, &fuzzing, &system };
+	for (int i = 0; i < 3; i++) {
 		struct scn_result res;
-		run_text(text, limited ? &fuzzing : NULL, &res);
+		run_text(text, modes[i], &res);
 		assert_int_equal(res.exit_code, CLI_EXIT_PASS);
-		assert_int_equal(res.expect_total, 4);
+		assert_int_equal(res.expect_total, 3);
 		assert_int_equal(res.expect_failed, 0);
 		scn_result_free(&res);
 	}
@@ -165,7 +179,7 @@ static void test_finalizers_after_the_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_source_in_memory_without_limits),
+		cmocka_unit_test(test_source_in_memory_default_limits),
 		cmocka_unit_test(test_sandbox_has_no_way_out),
 		cmocka_unit_test(test_instruction_budget),
 		cmocka_unit_test(test_memory_budget),
