@@ -296,6 +296,38 @@ static void restrict_io_os(lua_State *L)
 	lua_pop(L, 1);
 }
 
+/*
+ * setmetatable() refusing a metatable with __gc. Lua 5.4 runs a finalizer
+ * with the thread's hooks off (lgc.c GCTM: "stop debug hooks during GC
+ * metamethod"), so no instruction or time limit reaches it: one that never
+ * returns would hang the command. An object is marked for finalization
+ * only if its metatable has __gc when setmetatable() is called (Lua 5.4
+ * manual, 2.5.3), so this one check covers tables; the bindings' own
+ * metatables are out of reach (their __metatable field, lmsk_set_methods).
+ */
+static int no_finalizer_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(
+				L, "setmetatable: a metatable with __gc: Lua runs finalizers "
+				   "where no limit reaches them (msikit run --allow-system)");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static void refuse_finalizers(lua_State *L)
+{
+	lua_pushglobaltable(L);
+	wrap(L, "setmetatable", no_finalizer_setmetatable);
+	lua_pop(L, 1);
+}
+
 /* --- strict -------------------------------------------------------------------------------------- */
 
 /* os: the clock and calendar functions only (also what require "os" returns). */
@@ -344,4 +376,6 @@ void lmsk_open_libs(struct lrun *run)
 	restrict_package(L, run, files, level == SCN_SANDBOX_SYSTEM);
 	if (level == SCN_SANDBOX_DEFAULT)
 		restrict_io_os(L);
+	if (level != SCN_SANDBOX_SYSTEM)
+		refuse_finalizers(L);
 }

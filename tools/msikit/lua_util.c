@@ -244,9 +244,19 @@ void lmsk_set_methods(lua_State *L, const char *what, const luaL_Reg *methods)
 {
 	lua_newtable(L);
 	luaL_setfuncs(L, methods, 0);
-	/* Scenarios may list the methods (pairs(getmetatable(obj).__methods)). */
-	lua_pushvalue(L, -1);
-	lua_setfield(L, -3, "__methods");
+	/*
+	 * What getmetatable(obj) gives a scenario: not the metatable itself (a
+	 * __gc or __index added to it would reach every object made after),
+	 * but a table listing the methods (pairs(getmetatable(obj).__methods)).
+	 */
+	lua_createtable(L, 0, 1);
+	lua_createtable(L, 0, 0);
+	for (const luaL_Reg *r = methods; r->name; r++) {
+		lua_getfield(L, -3, r->name);
+		lua_setfield(L, -2, r->name);
+	}
+	lua_setfield(L, -2, "__methods");
+	lua_setfield(L, -3, "__metatable");
 	push_strict_index(L, what, methods, NULL, "method");
 	lua_setfield(L, -2, "__index");
 }
