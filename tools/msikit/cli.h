@@ -63,6 +63,8 @@ struct scn_limits {
 	uint64_t ram;	       /* guest RAM bytes m:mem_write/m:mmio_write may make resident */
 	double timeout;	       /* wall-clock seconds of the whole run */
 	enum scn_sandbox sandbox;
+	bool watchdog; /* past timeout where no Lua hook runs (a C call, a finalizer), end
+			  the process (exit 2): the command's runs only, never a library caller */
 };
 
 /* The defaults of the command (docs/sim.md gives the numbers and why). */

@@ -145,6 +145,7 @@ int cmd_explore(int argc, char **argv)
 {
 	struct explore_args x = { 0 };
 	scn_limits_default(&x.lim);
+	x.lim.watchdog = true; /* the command may end itself past --timeout */
 	limit_args[0] = '\0';
 	int prc = cli_parse("explore", argc, argv, explore_opts, on_explore_opt, &x);
 	if (prc != CLI_PARSE_OK)

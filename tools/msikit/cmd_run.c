@@ -159,6 +159,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
 	scn_limits_default(&a.lim);
+	a.lim.watchdog = true; /* the command may end itself past --timeout */
 	a.o.limits = &a.lim;
 	int prc = cli_parse("run", argc, argv, run_opts, on_run_opt, &a);
 	if (prc != CLI_PARSE_OK)

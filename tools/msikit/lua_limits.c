@@ -115,6 +115,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	lua_getallocf(L, &ud); /* the run: set by lmsk_state_new */
 	struct lrun *run = ud;
 	lmsk_charge(L, run, ar->event == LUA_HOOKCOUNT ? HOOK_PERIOD : 0);
+	lmsk_watchdog_seen(run, L);
 	if (lmsk_timed_out(run)) {
 		char buf[96];
 		limit_error(L, run, lmsk_timeout_text(run, buf, sizeof(buf)), true);

@@ -80,6 +80,8 @@ struct lrun {
 	size_t mem_used;		      /* bytes the Lua state holds */
 	bool mem_refused;		      /* the allocator refused to grow past lim.memory */
 	double deadline;		      /* CLOCK_MONOTONIC seconds (lim.timeout), or 0 */
+	struct lwatchdog *watchdog;	      /* lua_watchdog.c, or NULL */
+	char watchdog_last[LUA_IDSIZE + 24];  /* the place last told to the watchdog */
 	struct ltrace trace;		      /* the ledger's observer */
 };
 
@@ -142,6 +144,18 @@ struct lactor *lmsk_actor_new(struct lrun *run, lua_State *co, int ref, int narg
 lua_State *lmsk_state_new(struct lrun *run);
 /* Start counting instructions and time (threads created afterwards inherit the hook). */
 void lmsk_limits_start(struct lrun *run);
+/*
+ * lua_watchdog.c: the time limit where no hook runs (a C function, a
+ * finalizer). Start arms it when lim.watchdog and lim.timeout are set;
+ * seen (from the count hook) notes where the scenario is; stop disarms it.
+ * Context: the run's thread. A run still going WATCHDOG_GRACE seconds past
+ * its deadline ends the process: exit 2, "msikit: FILE:LINE: time limit".
+ */
+void lmsk_watchdog_start(struct lrun *run);
+void lmsk_watchdog_seen(struct lrun *run, lua_State *L);
+/* The string library's pattern functions note their caller's line first (with a watchdog). */
+void lmsk_watchdog_wrap_patterns(struct lrun *run);
+void lmsk_watchdog_stop(struct lrun *run);
 /* Count n units of work against the instruction budget; a Lua error beyond it. */
 void lmsk_charge(lua_State *L, struct lrun *run, uint64_t n);
 /* The wall-clock limit from C (an actor's resume): true once it is past. */

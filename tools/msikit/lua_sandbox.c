@@ -378,4 +378,6 @@ void lmsk_open_libs(struct lrun *run)
 		restrict_io_os(L);
 	if (level != SCN_SANDBOX_SYSTEM)
 		refuse_finalizers(L);
+	if (run->watchdog)
+		lmsk_watchdog_wrap_patterns(run);
 }

@@ -375,6 +375,7 @@ void scn_run(const struct scn_opts *opts, struct scn_result *res)
 	}
 	lua_State *L = run.L;
 	lmsk_limits_start(&run); /* every thread made from here on inherits the hook */
+	lmsk_watchdog_start(&run);
 	struct lactor *main = NULL;
 	lua_pushcfunction(L, open_protected);
 	lua_pushlightuserdata(L, &run);
@@ -408,6 +409,7 @@ void scn_run(const struct scn_opts *opts, struct scn_result *res)
 	run.closing = true;
 	lmsk_machine_close(&run);
 	lua_close(L); /* finalizers may still call the bindings: they find the machine gone */
+	lmsk_watchdog_stop(&run);
 	lmsk_machine_free(&run);
 	lmsk_chunks_free(&run);
 	free(main);
