@@ -200,16 +200,31 @@ static int l_quiet_print(lua_State *L)
 	return 0;
 }
 
-static int l_stderr_print(lua_State *L)
+/*
+ * print() to stdout or stderr (upvalue 2: which), like Lua's, but with
+ * every internal chunk name replaced by its path: an error the script
+ * caught and prints names the file as the user gave it (lmsk_map_names).
+ */
+static int l_print(lua_State *L)
 {
+	struct lrun *run = lua_touserdata(L, lua_upvalueindex(1));
+	FILE *out = lua_toboolean(L, lua_upvalueindex(2)) ? stderr : stdout;
 	int n = lua_gettop(L);
 	for (int i = 1; i <= n; i++) {
 		if (i > 1)
-			fputc('\t', stderr);
-		fputs(luaL_tolstring(L, i, NULL), stderr);
+			fputc('\t', out);
+		size_t len;
+		const char *text = luaL_tolstring(L, i, &len);
+		char *mapped = strlen(text) == len ? lmsk_map_names(run, text) : NULL;
+		if (mapped)
+			fputs(mapped, out);
+		else
+			fwrite(text, 1, len, out);
+		free(mapped);
 		lua_pop(L, 1);
 	}
-	fputc('\n', stderr);
+	fputc('\n', out);
+	fflush(out); /* as Lua's print */
 	return 0;
 }
 
@@ -256,10 +271,14 @@ void lmsk_open(struct lrun *run)
 	lua_pushcfunction(L, l_no_exit);
 	lua_setfield(L, -2, "exit");
 	lua_pop(L, 1);
-	if (run->opts->quiet || run->opts->print_stderr) {
-		lua_pushcfunction(L, run->opts->quiet ? l_quiet_print : l_stderr_print);
-		lua_setglobal(L, "print");
+	if (run->opts->quiet) {
+		lua_pushcfunction(L, l_quiet_print);
+	} else {
+		lua_pushlightuserdata(L, run);
+		lua_pushboolean(L, run->opts->print_stderr);
+		lua_pushcclosure(L, l_print, 2);
 	}
+	lua_setglobal(L, "print");
 	/* require "msikit" works without a file, and the global is there too. */
 	lua_getglobal(L, "package");
 	lua_getfield(L, -1, "preload");
