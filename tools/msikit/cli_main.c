@@ -16,6 +16,15 @@ struct cli_cmd {
 	const char *help;     /* the options, for `msikit help CMD` */
 };
 
+/* The limit options of run and explore (cli_limits.c; the defaults: SCN_DEFAULT_*). */
+#define LIMITS_HELP                                                             \
+	"limits (0 lifts one; docs/sim.md, \"What a scenario may do\"):\n"      \
+	"  --max-instructions N   Lua instructions of the run (default 10^9)\n" \
+	"  --max-memory BYTES     Lua memory, K/M/G suffixes (default 256M)\n"  \
+	"  --max-guest-ram BYTES  guest RAM made resident (default 256M)\n"     \
+	"  --timeout SECONDS      wall clock of a run (default 900)\n"          \
+	"  --allow-system         the whole standard library (files, os.execute)\n"
+
 static const struct cli_cmd cmds[] = {
 	{ "run", cmd_run,
 	  "run FILE.lua [--seed N] [--form before|after] [--view V[,V...]] [--json]\n"
@@ -36,25 +45,14 @@ static const struct cli_cmd cmds[] = {
 	  "  --dot FILE       write a Graphviz picture to FILE: domains, virqs, CPUs, losses\n"
 	  "  --trace FILE     write every ledger fate to FILE as CSV (columns: docs/sim.md)\n"
 	  "  --quiet          print only PASS or FAIL: reason\n"
-	  "Output files are checked before the run (exit 2 when one cannot be written).\n"
-	  "limits (0 lifts one; docs/sim.md, \"What a scenario may do\"):\n"
-	  "  --max-instructions N   Lua instructions of the run (default 10^9)\n"
-	  "  --max-memory BYTES     Lua memory, K/M/G suffixes (default 256M)\n"
-	  "  --max-guest-ram BYTES  guest RAM made resident (default 256M)\n"
-	  "  --timeout SECONDS      wall clock of a run (default 900)\n"
-	  "  --allow-system         the whole standard library (files, os.execute)\n" },
+	  "Output files are checked before the run (exit 2 when one cannot be "
+	  "written).\n" LIMITS_HELP },
 	{ "explore", cmd_explore,
 	  "explore FILE.lua --seeds A..B [--form before|after] [--json] [LIMITS]",
 	  "the same scenario under many seeds; the failing ones and how to replay each",
 	  "  --seeds A..B     every seed from A to B (fewer than 10^8)\n"
 	  "  --form F         a story's form: before or after\n"
-	  "  --json           the result as JSON\n"
-	  "limits (0 lifts one; docs/sim.md, \"What a scenario may do\"):\n"
-	  "  --max-instructions N   Lua instructions of the run (default 10^9)\n"
-	  "  --max-memory BYTES     Lua memory, K/M/G suffixes (default 256M)\n"
-	  "  --max-guest-ram BYTES  guest RAM made resident (default 256M)\n"
-	  "  --timeout SECONDS      wall clock of a run (default 900)\n"
-	  "  --allow-system         the whole standard library (files, os.execute)\n" },
+	  "  --json           the result as JSON\n" LIMITS_HELP },
 	{ "demo", cmd_demo, "demo [--json]", "the seed stories, before and after, side by side",
 	  "  --json           the result as JSON\n" },
 	{ "bench", cmd_bench, "bench [NAME...] [--json]",
