@@ -32,6 +32,7 @@
 #define IMP_MAX_VECTORS	      2048u  /* MSI-X table entries (MSI: 32) */
 #define IMP_MAX_TOTAL_VECTORS 16384u /* PCI MSI vectors of the whole machine */
 #define IMP_MAX_LINE	      (1u << 20)
+#define IMP_MAX_ROWS	      (1u << 22) /* lines of /proc/interrupts (Linux: nr_irqs, well below) */
 #define IMP_MAX_CELLS	      (1u << 25) /* counts kept: rows x CPU columns (256 MiB) */
 #define IMP_NO_IRQ	      UINT32_MAX
 
@@ -201,6 +202,8 @@ void imp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 /* IMP_MAX_CELLS; tests lower it. */
 extern unsigned long imp_max_cells;
+/* IMP_MAX_ROWS (an endless stream is refused, not read forever); tests lower it. */
+extern unsigned long imp_max_rows;
 typedef bool (*imp_keep_fn)(void *ctx, const struct imp_row *r);
 /*
  * import_proc.c: read and check the whole file (through fs; it may be a

@@ -26,6 +26,7 @@
 #include "cli.h"
 
 unsigned long imp_max_cells = IMP_MAX_CELLS;
+unsigned long imp_max_rows = IMP_MAX_ROWS;
 
 int imp_fail(const char *file, unsigned int line, const char *fmt, ...)
 {
@@ -369,8 +370,10 @@ int imp_proc_parse(struct imp_proc *p, const char *path, FILE *f, imp_keep_fn ke
 	unsigned int lineno = 0;
 	int rc = 0;
 	while (rc == 0 && (len = read_line(f, &line, &cap)) != -1) {
-		lineno++;
-		if (len == -2)
+		if (++lineno > imp_max_rows + 1) /* the header, then the rows */
+			rc = imp_fail(path, lineno, "more than %lu rows: not /proc/interrupts",
+				      imp_max_rows);
+		else if (len == -2)
 			rc = imp_fail(path, lineno,
 				      "a line longer than %u bytes: not /proc/interrupts",
 				      IMP_MAX_LINE);

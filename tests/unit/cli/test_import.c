@@ -520,6 +520,28 @@ static void test_too_many_counts(void **state)
 	message_has("mem:4: more than 6 counts (3 rows of 3 CPUs): too large to import");
 }
 
+/* An endless stream (a pipe of rows that never ends) is refused once past the row cap. */
+static void test_too_many_rows(void **state)
+{
+	(void)state;
+	static const char text[] = "CPU0\n"
+				   "0: 1 IO-APIC 2-edge timer\n"
+				   "1: 1 IO-APIC 1-edge i8042\n"
+				   "2: 1 IO-APIC 8-edge rtc0\n";
+	unsigned long saved = imp_max_rows;
+	imp_max_rows = 2;
+	struct imp_proc p;
+	int rc = parse_capture(&p, text, sizeof(text) - 1, NULL);
+	imp_max_rows = saved;
+	assert_int_equal(rc, -1);
+	message_has("mem:4: more than 2 rows: not /proc/interrupts");
+	imp_max_rows = 3;
+	rc = parse_capture(&p, text, sizeof(text) - 1, NULL);
+	imp_max_rows = saved;
+	assert_int_equal(rc, 0);
+	imp_proc_free(&p);
+}
+
 static void test_garbage_is_quoted(void **state)
 {
 	(void)state;
@@ -551,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_absurd_cpu_columns),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_too_many_counts),
+		cmocka_unit_test(test_too_many_rows),
 		cmocka_unit_test(test_garbage_is_quoted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
