@@ -14,7 +14,7 @@
 #include <msikit/cpuhotplug.h>
 
 #include "base/error.h"
-#include "irqchip/ppc64_platform.h"
+#include "platform/ppc64.h"
 
 static const struct msk_platform_ops ppc64_ops;
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MSK_IRQCHIP_PPC64_PLATFORM_H
-#define MSK_IRQCHIP_PPC64_PLATFORM_H
+#ifndef MSK_PLATFORM_PPC64_H
+#define MSK_PLATFORM_PPC64_H
 
 /* The ppc64 platform's state, shared by ppc64_platform.c and ppc64_route.c. */
 
