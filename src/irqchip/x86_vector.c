@@ -75,16 +75,28 @@ static void point_at_shutdown(struct x86_vector *p, struct x86_apicd *a)
 /*
  * Is `vector` still in use on CPU `cpu`: pending in its IRR, or in service
  * (ISR: taken, its table lookup and handler may still be running until the
- * EOI)? A dying CPU was drained: no.
+ * EOI)? Read through the local APIC's registers, as Linux's
+ * __vector_cleanup() (6.12, arch/x86/kernel/apic/vector.c) reads APIC_IRR.
+ * Linux looks at the IRR alone, on the CPU itself with interrupts off, so
+ * no handler of that vector can be running there; here the cleanup may run
+ * on another thread while CPU `cpu` handles it, hence the ISR too. A dying
+ * CPU was drained: no.
  */
 static bool vector_pending(struct x86_vector *p, unsigned int cpu, unsigned int vector)
 {
 	if (msk_cpumask_test(&p->dying, cpu))
 		return false;
-	struct msk_x86_cpu_state st;
-	if (msk_x86_cpu_state(p->x86, cpu, &st) < 0)
+	/*
+	 * IRR before ISR: a vector only moves IRR -> ISR -> idle (the move sent
+	 * nothing new here), so these two reads miss it no more than one
+	 * snapshot would.
+	 */
+	unsigned int at = vector / 32u * 0x10u;
+	uint32_t irr, isr;
+	if (msk_x86_apic_read(p->x86, cpu, MSK_X86_APIC_IRR + at, &irr) < 0 ||
+	    msk_x86_apic_read(p->x86, cpu, MSK_X86_APIC_ISR + at, &isr) < 0)
 		return false;
-	return ((st.irr[vector / 64] | st.isr[vector / 64]) >> (vector % 64)) & 1;
+	return ((irr | isr) >> (vector % 32u)) & 1u;
 }
 
 /* Give a vector back: unpublish it and free it in the matrix. */
