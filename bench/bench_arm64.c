@@ -31,7 +31,7 @@
 #include <msikit.h>
 
 #include "bench.h"
-#include "irqchip/arm64_platform.h"
+#include "platform/arm64.h"
 
 #define RAM_BASE	0x40000000ull
 #define RAM_SIZE	(1ull << 30)

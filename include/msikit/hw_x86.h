@@ -358,6 +358,25 @@ int msk_x86_set_tpr(struct msk_x86 *x86, unsigned int cpu, uint8_t tpr);
 /* Total weight pending in every CPU's IRR (ISR entries were handed out). */
 uint64_t msk_x86_held(const struct msk_x86 *x86);
 
+/* xAPIC register offsets (Intel SDM vol. 3, "Local APIC Register Address Map"). */
+#define MSK_X86_APIC_ID	 0x020u /* bits 31:24: the xAPIC ID (an x2APIC ID's low 8 bits) */
+#define MSK_X86_APIC_TPR 0x080u
+#define MSK_X86_APIC_PPR 0x0A0u
+#define MSK_X86_APIC_ISR 0x100u /* 8 registers, 0x10 apart: vectors 32*i .. 32*i+31 */
+#define MSK_X86_APIC_IRR 0x200u /* likewise */
+
+/*
+ * msk_x86_apic_read - read CPU `cpu`'s local APIC register at offset reg
+ * (one of MSK_X86_APIC_*; ISR and IRR as MSK_X86_APIC_IRR + vector / 32 *
+ * 0x10), as the OS reads its own APIC (Linux's apic_read()). The state
+ * is read at one instant: a message accepted meanwhile sets its IRR bit
+ * before or after, never half.
+ * Context: any thread; takes the APIC's lock briefly.
+ * Return: 0 with *val set; -MSK_EINVAL for a bad CPU or a register this
+ * model does not implement (*val unchanged).
+ */
+int msk_x86_apic_read(const struct msk_x86 *x86, unsigned int cpu, unsigned int reg, uint32_t *val);
+
 /* One CPU's APIC, for tests and reports. */
 struct msk_x86_cpu_state {
 	uint32_t apic_id;

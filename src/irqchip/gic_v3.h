@@ -12,8 +12,8 @@
  *   its_event.c      the mappings, and what the driver does when a command fails
  *   its_lpi.c        LPI ranges per device (first fit, halving)
  *   its_msi.c        the ITS MSI parent (per-device ITTs, MAPD/MAPTI/...)
- *   arm64_platform.c the platform (models + drivers + CPU service, faults)
- *   arm64_route.c    msk_platform_route: a message followed without side effects
+ * The board that creates the models and these drivers (CPU service,
+ * faults, msk_platform_route) is src/platform/arm64.c and arm64_route.c.
  *
  * Every access to the hardware goes through msk_bus_read/msk_bus_write on
  * the model's registers and msk_ram_* on tables in guest RAM.

@@ -77,28 +77,32 @@ struct pseries_msi_config {
 int pseries_msi_create(const struct pseries_msi_config *cfg, struct pseries_msi **out);
 
 /*
- * Detach every function still attached (their handlers must be freed),
- * then remove the domain. -MSK_EBUSY if something stays (then the parent
- * stays usable).
+ * Remove the domain. -MSK_EBUSY while a function is still attached (the
+ * board detaches its functions first) or the domain is in use; the parent
+ * stays usable then.
  */
 int pseries_msi_destroy(struct pseries_msi *ps);
 
 struct msk_irq_domain *pseries_msi_domain(struct pseries_msi *ps);
 
 /*
- * Attach a PCI function: register it with the firmware (its own PE; the
- * firmware writes messages into the function through its config space and
- * MSI-X table BAR) and create the OS view under "pSeries-MSI". Returns 0,
- * -MSK_EEXIST (already attached), or the firmware's / PCI layer's error
- * (nothing registered then).
+ * pseries_pci_attach - create the OS view of a PCI function under
+ * "pSeries-MSI": the function the board registered with the firmware at
+ * config_addr (bus << 16 | devfn << 8, what RTAS calls name it by; Linux
+ * reads it from the device tree, pdn->busno/devfn).
+ * Context: control path; not for a function attached already (the board
+ * keeps that from happening).
+ * Return: 0, -MSK_EINVAL, -MSK_ENOMEM or the PCI layer's error (nothing
+ * attached then).
  */
-int pseries_pci_attach(struct pseries_msi *ps, struct msk_pcifn *fn, struct msk_pci_dev **out);
+int pseries_pci_attach(struct pseries_msi *ps, struct msk_pcifn *fn, uint32_t config_addr,
+		       struct msk_pci_dev **out);
 
 /*
  * Device removal: the PCI layer frees everything (teardown: firmware
- * disable), then the firmware forgets the function. -MSK_ENOENT if pdev
- * was not attached here; the PCI layer's error (e.g. -MSK_EBUSY with a
- * handler installed) leaves it attached.
+ * disable); the board then has the firmware forget the function.
+ * -MSK_ENOENT if pdev was not attached here; the PCI layer's error (e.g.
+ * -MSK_EBUSY with a handler installed) leaves it attached.
  */
 int pseries_pci_detach(struct pseries_msi *ps, struct msk_pci_dev *pdev);
 

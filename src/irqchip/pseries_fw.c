@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The pSeries parent's firmware side: attaching PCI functions (firmware
- * registration with a callback that writes messages into the function),
- * removal, and the RTAS calls the parent makes.
+ * The pSeries parent's firmware side: the RTAS calls the parent makes, and
+ * the functions it knows (their firmware config address, the OS view under
+ * "pSeries-MSI", LISNs stranded). Registering a function with the firmware
+ * (who writes its messages) is the board's part: src/platform/ppc64_pci.c.
  */
 #include "irqchip/pseries_internal.h"
 
 #include <string.h>
-
-#include <msikit/hw_pci.h>
 
 #include "base/alloc.h"
 #include "base/error.h"
@@ -104,45 +103,6 @@ int32_t pseries_rtas_query_source(struct pseries_msi *ps, struct pseries_fn *pfn
 	return (int32_t)rets[0];
 }
 
-/* --- the firmware writing messages into the function ------------------------------------------- */
-
-#define MSI_ADDRESS_LO 4
-#define MSI_ADDRESS_HI 8
-#define MSI_DATA_32    8
-#define MSI_DATA_64    12
-
-/*
- * The firmware's write of an MSI or MSI-X message (addr 0 / data 0: clear)
- * through the function's config space or MSI-X table BAR; mask bits are
- * not touched. Runs under the firmware's lock.
- */
-static int fw_write_msg(void *ctx, bool msix, unsigned int index, uint64_t addr, uint32_t data)
-{
-	struct pseries_fn *pf = ctx;
-	int rc = 0;
-	if (msix) {
-		if (index >= pf->msix_entries)
-			return -MSK_ERANGE;
-		uint64_t e = pf->table_offset + 16ull * index;
-		rc |= msk_pcifn_bar_write(pf->fn, pf->table_bar, e, (uint32_t)addr, 4);
-		rc |= msk_pcifn_bar_write(pf->fn, pf->table_bar, e + 4, (uint32_t)(addr >> 32), 4);
-		rc |= msk_pcifn_bar_write(pf->fn, pf->table_bar, e + 8, data, 4);
-		return rc ? -MSK_EIO : 0;
-	}
-	if (!pf->msi_cap || index != 0)
-		return -MSK_EINVAL;
-	if ((!pf->msi_64 && (addr >> 32)) || data > 0xffff)
-		return -MSK_ERANGE; /* the capability cannot hold it */
-	rc |= msk_pcifn_cfg_write(pf->fn, pf->msi_cap + MSI_ADDRESS_LO, (uint32_t)addr, 4);
-	if (pf->msi_64) {
-		rc |= msk_pcifn_cfg_write(pf->fn, pf->msi_cap + MSI_ADDRESS_HI, addr >> 32, 4);
-		rc |= msk_pcifn_cfg_write(pf->fn, pf->msi_cap + MSI_DATA_64, data, 2);
-	} else {
-		rc |= msk_pcifn_cfg_write(pf->fn, pf->msi_cap + MSI_DATA_32, data, 2);
-	}
-	return rc ? -MSK_EIO : 0;
-}
-
 /* --- attach / detach -------------------------------------------------------------------------- */
 
 struct pseries_fn *pseries_find_fn(struct pseries_msi *ps, struct msk_device *dev)
@@ -155,54 +115,18 @@ struct pseries_fn *pseries_find_fn(struct pseries_msi *ps, struct msk_device *de
 	return pf;
 }
 
-static bool attached(struct pseries_msi *ps, struct msk_pcifn *fn)
-{
-	pthread_mutex_lock(&ps->lock);
-	struct pseries_fn *pf = ps->fns;
-	while (pf && pf->fn != fn)
-		pf = pf->next;
-	pthread_mutex_unlock(&ps->lock);
-	return pf != NULL;
-}
-
-int pseries_pci_attach(struct pseries_msi *ps, struct msk_pcifn *fn, struct msk_pci_dev **out)
+int pseries_pci_attach(struct pseries_msi *ps, struct msk_pcifn *fn, uint32_t config_addr,
+		       struct msk_pci_dev **out)
 {
 	if (!fn || !out)
 		return msk_err(MSK_EINVAL, "pSeries: attach needs a function");
-	if (attached(ps, fn))
-		return msk_err(MSK_EEXIST, "pSeries: function %s is already attached",
-			       msk_pcifn_name(fn));
 	struct pseries_fn *pf = msk_calloc(1, sizeof(*pf));
 	if (!pf)
 		return msk_err(MSK_ENOMEM, "pSeries: function %s", msk_pcifn_name(fn));
-	struct msk_pcifn_msi_state msi;
-	struct msk_pcifn_msix_state msix;
-	msk_pcifn_msi_state(fn, &msi);
-	msk_pcifn_msix_state(fn, &msix);
-	uint16_t rid = msk_pcifn_rid(fn);
 	pf->ps = ps;
-	pf->fn = fn;
-	pf->config_addr = (uint32_t)(rid >> 8) << 16 | (uint32_t)(rid & 0xff) << 8;
-	pf->msi_cap = msi.cap;
-	pf->msi_64 = msi.is_64bit;
-	pf->msix_entries = msix.cap ? msix.entries : 0;
-	pf->table_bar = msix.table_bar;
-	pf->table_offset = msix.table_offset;
-	struct msk_spapr_fn_ops ops = {
-		.write_msi_msg = fw_write_msg,
-		.max_msi = msi.cap ? msi.vectors_capable : 0,
-		.max_msix = pf->msix_entries,
-	};
-	int rc = msk_spapr_add_function(ps->fw, ps->buid, pf->config_addr, MSK_SPAPR_PE_OWN, &ops,
-					pf);
+	pf->config_addr = config_addr;
+	int rc = msk_pci_dev_create_pcifn(ps->core, ps->domain, fn, 0, &pf->pdev);
 	if (rc < 0) {
-		msk_err_context("pSeries: registering %s with the firmware", msk_pcifn_name(fn));
-		msk_free(pf);
-		return rc;
-	}
-	rc = msk_pci_dev_create_pcifn(ps->core, ps->domain, fn, 0, &pf->pdev);
-	if (rc < 0) {
-		msk_spapr_remove_function(ps->fw, ps->buid, pf->config_addr);
 		msk_free(pf);
 		return rc;
 	}
@@ -228,11 +152,6 @@ int pseries_pci_detach(struct pseries_msi *ps, struct msk_pci_dev *pdev)
 	int rc = msk_pci_dev_destroy(pdev);
 	if (rc < 0)
 		return rc;
-	/*
-	 * Whatever the firmware still holds for it goes back: nothing after a
-	 * teardown it accepted, the stranded LISNs after one it refused.
-	 */
-	msk_spapr_remove_function(ps->fw, ps->buid, pf->config_addr);
 	pthread_mutex_lock(&ps->lock);
 	struct pseries_fn **pp = &ps->fns;
 	while (*pp != pf)

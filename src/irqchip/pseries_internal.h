@@ -12,20 +12,13 @@
 
 #include "irqchip/pseries.h"
 
-/* A PCI function registered with the firmware (pseries_pci_attach). */
+/* A PCI function the board registered with the firmware (pseries_pci_attach). */
 struct pseries_fn {
 	struct pseries_fn *next;
 	struct pseries_msi *ps;
-	struct msk_pcifn *fn;
 	struct msk_pci_dev *pdev;
 	struct msk_device *dev;
 	uint32_t config_addr; /* bus << 16 | devfn << 8 */
-	/* Where the firmware writes messages: MSI capability, MSI-X table. */
-	unsigned int msi_cap;
-	bool msi_64;
-	unsigned int msix_entries;
-	unsigned int table_bar;
-	uint32_t table_offset;
 	/*
 	 * LISNs the firmware kept for this function after refusing to take
 	 * them back (ibm,change-msi count 0 answered "hardware error" twice)

@@ -364,16 +364,9 @@ int pseries_msi_destroy(struct pseries_msi *ps)
 {
 	if (!ps)
 		return 0;
-	for (;;) {
-		pthread_mutex_lock(&ps->lock);
-		struct msk_pci_dev *pdev = ps->fns ? ps->fns->pdev : NULL;
-		pthread_mutex_unlock(&ps->lock);
-		if (!pdev)
-			break;
-		int rc = pseries_pci_detach(ps, pdev);
-		if (rc < 0)
-			return rc;
-	}
+	unsigned int n = pseries_attached(ps);
+	if (n)
+		return msk_err(MSK_EBUSY, "pSeries: %u PCI function(s) still attached", n);
 	int rc = msk_domain_remove(ps->domain);
 	if (rc < 0)
 		return rc;

@@ -18,8 +18,8 @@
  * recorded after that raises a new event: faults are never left
  * unserviced.
  *
- * Instead of a kernel log, the handler keeps the last DMAR_LOG faults
- * (msk_x86_platform_ir_fault_log) and counts them ("ir_faults").
+ * Instead of a kernel log, the handler keeps the last X86_DMAR_LOG faults
+ * (x86_dmar_fault_log, msk_x86_platform_ir_fault_log) and counts them ("ir_faults").
  */
 #include "irqchip/x86_internal.h"
 
@@ -29,19 +29,18 @@
 #include "base/alloc.h"
 #include "base/error.h"
 
-#define DMAR_LOG     16u
 #define FRCD_F	     (1u << 31) /* bit 127: dword 3, bit 31 */
 #define FRCD_FR_MASK 0xFFu	/* bits 103:96: dword 3, bits 7:0 */
 
 struct x86_dmar {
-	struct x86_platform *p;
+	struct x86_vector *p;
 	uint64_t regs;	   /* the unit's register block */
 	unsigned int fro;  /* offset of the first fault recording register */
 	unsigned int nfr;  /* number of fault recording registers */
 	unsigned int virq; /* the fault event virq (0: none) */
 	/* Linux's register_lock: FE* programming, the record walk, the log. */
 	pthread_mutex_t lock;
-	struct msk_x86_ir_fault log[DMAR_LOG]; /* a ring, log[serviced % DMAR_LOG] next */
+	struct x86_ir_fault log[X86_DMAR_LOG]; /* a ring, log[serviced % X86_DMAR_LOG] next */
 	uint64_t serviced;		       /* records read and cleared */
 	uint64_t overflows;		       /* FSTS.PFO found set */
 	uint64_t events;		       /* handler runs */
@@ -61,26 +60,26 @@ static const char *const reason_text[MSK_VTD_FR_COUNT] = {
 static uint32_t rd32(struct x86_dmar *dm, unsigned int off)
 {
 	uint64_t v = 0;
-	msk_bus_read(dm->p->base.bus, dm->regs + off, 4, NULL, &v);
+	msk_bus_read(dm->p->bus, dm->regs + off, 4, NULL, &v);
 	return (uint32_t)v;
 }
 
 static uint64_t rd64(struct x86_dmar *dm, unsigned int off)
 {
 	uint64_t v = 0;
-	msk_bus_read(dm->p->base.bus, dm->regs + off, 8, NULL, &v);
+	msk_bus_read(dm->p->bus, dm->regs + off, 8, NULL, &v);
 	return v;
 }
 
 static void wr32(struct x86_dmar *dm, unsigned int off, uint32_t v)
 {
-	msk_bus_write(dm->p->base.bus, dm->regs + off, v, 4, NULL);
+	msk_bus_write(dm->p->bus, dm->regs + off, v, 4, NULL);
 }
 
 /* Log one fault record (dm->lock held). */
 static void log_fault(struct x86_dmar *dm, uint8_t reason, uint16_t sid, uint16_t index)
 {
-	struct msk_x86_ir_fault *f = &dm->log[dm->serviced % DMAR_LOG];
+	struct x86_ir_fault *f = &dm->log[dm->serviced % X86_DMAR_LOG];
 	f->reason = reason;
 	f->sid = sid;
 	f->index = index;
@@ -230,13 +229,13 @@ static const struct msk_irq_domain_ops dmar_ops = {
 
 /* ---- bring-up and teardown -------------------------------------------------------------- */
 
-int x86_dmar_init(struct x86_platform *p)
+int x86_dmar_init(struct x86_vector *p)
 {
 	struct x86_dmar *dm = msk_calloc(1, sizeof(*dm));
 	if (!dm)
 		return msk_err(MSK_ENOMEM, "DMAR fault interrupt");
 	dm->p = p;
-	dm->regs = MSK_X86_IR_BASE;
+	dm->regs = p->ir_regs;
 	pthread_mutex_init(&dm->lock, NULL);
 	p->dmar = dm;
 	uint64_t cap = rd64(dm, MSK_VTD_CAP_REG);
@@ -256,11 +255,11 @@ int x86_dmar_init(struct x86_platform *p)
 		.bus_token = MSK_DOMAIN_BUS_GENERIC_MSI,
 		.flags = MSK_DOMAIN_FLAG_MSI,
 	};
-	int rc = msk_domain_create(p->base.core, &di, &p->dmar_domain);
+	int rc = msk_domain_create(p->core, &di, &p->dmar_domain);
 	if (rc == 0)
 		rc = msk_domain_alloc_irqs(p->dmar_domain, 1, NULL, NULL, &dm->virq);
 	if (rc == 0)
-		rc = msk_request_irq(p->base.core, dm->virq, dmar_fault, "dmar0", dm);
+		rc = msk_request_irq(p->core, dm->virq, dmar_fault, "dmar0", dm);
 	if (rc < 0)
 		return msk_err_context("DMAR fault interrupt");
 	/* Faults recorded before the handler existed (Linux clears them here too). */
@@ -268,7 +267,7 @@ int x86_dmar_init(struct x86_platform *p)
 	return 0;
 }
 
-int x86_dmar_fini(struct x86_platform *p)
+int x86_dmar_fini(struct x86_vector *p)
 {
 	struct x86_dmar *dm = p->dmar;
 	if (!dm)
@@ -276,9 +275,9 @@ int x86_dmar_fini(struct x86_platform *p)
 	if (dm->virq) {
 		/* Whoever tears a machine down may have freed every handler already. */
 		struct msk_irq_info info;
-		if (msk_irq_get_info(p->base.core, dm->virq, &info) == 0 && info.action_name)
-			msk_free_irq(p->base.core, dm->virq);
-		if (msk_domain_free_irqs(p->base.core, dm->virq, 1) == 0)
+		if (msk_irq_get_info(p->core, dm->virq, &info) == 0 && info.action_name)
+			msk_free_irq(p->core, dm->virq);
+		if (msk_domain_free_irqs(p->core, dm->virq, 1) == 0)
 			dm->virq = 0;
 	}
 	if (p->dmar_domain && !dm->virq && msk_domain_remove(p->dmar_domain) == 0)
@@ -291,8 +290,7 @@ int x86_dmar_fini(struct x86_platform *p)
 	return 0;
 }
 
-void x86_dmar_counts(struct x86_platform *p, uint64_t *faults, uint64_t *overflows,
-		     uint64_t *events)
+void x86_dmar_counts(struct x86_vector *p, uint64_t *faults, uint64_t *overflows, uint64_t *events)
 {
 	struct x86_dmar *dm = p->dmar;
 	*faults = *overflows = *events = 0;
@@ -305,18 +303,17 @@ void x86_dmar_counts(struct x86_platform *p, uint64_t *faults, uint64_t *overflo
 	pthread_mutex_unlock(&dm->lock);
 }
 
-size_t msk_x86_platform_ir_fault_log(struct msk_platform *pl, struct msk_x86_ir_fault *out,
-				     size_t max)
+size_t x86_dmar_fault_log(struct x86_vector *p, struct x86_ir_fault *out, size_t max)
 {
-	if (!pl || strcmp(pl->ops->arch, "x86") != 0 || !x86_of(pl)->dmar || (max && !out))
+	struct x86_dmar *dm = p->dmar;
+	if (!dm || (max && !out))
 		return 0;
-	struct x86_dmar *dm = x86_of(pl)->dmar;
 	pthread_mutex_lock(&dm->lock);
-	uint64_t have = dm->serviced < DMAR_LOG ? dm->serviced : DMAR_LOG;
+	uint64_t have = dm->serviced < X86_DMAR_LOG ? dm->serviced : X86_DMAR_LOG;
 	size_t n = have < max ? (size_t)have : max;
 	/* The most recent n, oldest first. */
 	for (size_t k = 0; k < n; k++)
-		out[k] = dm->log[(dm->serviced - n + k) % DMAR_LOG];
+		out[k] = dm->log[(dm->serviced - n + k) % X86_DMAR_LOG];
 	pthread_mutex_unlock(&dm->lock);
 	return n;
 }

@@ -4,9 +4,11 @@
 
 /*
  * The x86 drivers' private state, shared by x86_vector.c (VECTOR),
- * x86_ir.c (INTEL-IR-0), x86_dmar.c (the remapping unit's fault event,
- * DMAR-MSI), x86_route.c (following messages) and x86_platform.c (the
- * platform, CPU service, hotplug, controller faults).
+ * x86_ir.c (INTEL-IR-0) and x86_dmar.c (the remapping unit's fault event,
+ * DMAR-MSI). The board (src/platform/x86.c: the CPU service, hotplug,
+ * controller faults; x86_route.c: following messages) embeds a struct
+ * x86_vector and reads it through this header; the drivers know nothing
+ * of the board.
  *
  * Locks: vector_lock protects the matrix, every apic_data's assignment
  * fields, the cleanup list, the parked vectors and the IRTE allocator. It
@@ -18,22 +20,21 @@
 
 #include <msikit/domain.h>
 #include <msikit/hw_x86.h>
-#include <msikit/irqchip_x86.h>
 #include <msikit/matrix.h>
 #include <msikit/msi.h>
-#include <msikit/platform.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
 
 #include "base/rcu.h"
 
-#define X86_NR_VECTORS	   256u
-#define X86_FIRST_VECTOR   0x20u /* FIRST_EXTERNAL_VECTOR */
-#define X86_FIRST_SYSTEM   0xECu /* LOCAL_TIMER_VECTOR = FIRST_SYSTEM_VECTOR */
-#define X86_SYSCALL_VECTOR 0x80u
+#define X86_NR_VECTORS	    256u
+#define X86_FIRST_VECTOR    0x20u /* FIRST_EXTERNAL_VECTOR */
+#define X86_FIRST_SYSTEM    0xECu /* LOCAL_TIMER_VECTOR = FIRST_SYSTEM_VECTOR */
+#define X86_SYSCALL_VECTOR  0x80u
+#define X86_SHUTDOWN_VECTOR 0xEFu /* VECTOR_SHUTDOWN: where unassigned irqs point */
 
-struct x86_platform;
+struct x86_vector;
 
 /*
  * Per virq at the VECTOR level (Linux struct apic_chip_data). The state
@@ -59,7 +60,7 @@ struct x86_platform;
  * them (move completion) while control paths change them under vector_lock.
  */
 struct x86_apicd {
-	struct x86_platform *p;
+	struct x86_vector *p;
 	unsigned int virq;
 	_Atomic unsigned int vector; /* current vector (the shutdown vector when none) */
 	_Atomic unsigned int cpu;    /* its CPU */
@@ -98,10 +99,33 @@ struct x86_ir;
 /* The remapping unit's fault event interrupt (x86_dmar.c). */
 struct x86_dmar;
 
-struct x86_platform {
-	struct msk_platform base;
+#define X86_DMAR_LOG 16u /* faults the DMAR-MSI handler keeps */
+
+/*
+ * One remapping fault as the fault handler logged it (the board copies it
+ * into struct msk_x86_ir_fault).
+ */
+struct x86_ir_fault {
+	uint8_t reason; /* VT-d fault reason, 0x20..0x26 */
+	uint16_t sid;	/* requester ID of the faulting request */
+	uint16_t index; /* its interrupt index */
+	char text[128]; /* "INTR-REMAP: device [01:00.0] index 0x5: fault reason 0x23: ..." */
+};
+
+/*
+ * The x86 drivers' state: the VECTOR domain (matrix, per-CPU vector
+ * tables, cleanup) and, with remapping, INTEL-IR-0 and DMAR-MSI. What the
+ * board hands in (core, bus, model, ncpus, the VT-d register block and the
+ * table area in guest RAM) is set before x86_vector_init().
+ */
+struct x86_vector {
+	struct msk_core *core;
+	struct msk_bus *bus;
 	struct msk_x86 *x86;
 	unsigned int ncpus;
+	uint64_t ir_regs;    /* the VT-d register block (x86_ir_init, x86_dmar_init) */
+	uint64_t table_base; /* guest RAM the drivers carve tables from */
+	uint64_t table_size;
 
 	pthread_mutex_t vector_lock;
 	struct msk_matrix *matrix;
@@ -126,22 +150,17 @@ struct x86_platform {
 	_Atomic uint64_t taken;
 };
 
-static inline struct x86_platform *x86_of(struct msk_platform *p)
-{
-	return (struct x86_platform *)p;
-}
-
 /* ---- x86_vector.c ---------------------------------------------------------------- */
 
 /* Create the VECTOR domain and make it an MSI parent. 0 or -errno. */
-int x86_vector_init(struct x86_platform *p);
+int x86_vector_init(struct x86_vector *p);
 /* Free the matrix and the tables (domains are gone). */
-void x86_vector_fini(struct x86_platform *p);
+void x86_vector_fini(struct x86_vector *p);
 /*
  * CPU `cpu` was drained and is offline (in p->dying): end the moves away
  * from it and release every vector waiting for cleanup there. vector_lock held.
  */
-void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu);
+void x86_vector_flush_cpu_locked(struct x86_vector *p, unsigned int cpu);
 
 /*
  * x86_vector_is_live - would Linux's vector_irq entry for (cpu, vector),
@@ -150,22 +169,27 @@ void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu);
  * Context: any; takes vector_lock.
  * Return: true if it does.
  */
-bool x86_vector_is_live(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+bool x86_vector_is_live(struct x86_vector *p, struct x86_apicd *a, unsigned int cpu,
 			unsigned int vector);
 /* Run the cleanup pass (takes vector_lock). */
-void x86_vector_cleanup(struct x86_platform *p);
+void x86_vector_cleanup(struct x86_vector *p);
 /* Cleanup pass with vector_lock held. */
-void x86_vector_cleanup_locked(struct x86_platform *p);
+void x86_vector_cleanup_locked(struct x86_vector *p);
+/* Is a's previous vector on the cleanup list? vector_lock held. */
+static inline bool x86_apicd_on_cleanup(const struct x86_apicd *a)
+{
+	return a->clist_pprev != NULL;
+}
 /* The apic_data of a virq's VECTOR level, or NULL. */
-struct x86_apicd *x86_vector_apicd(struct x86_platform *p, unsigned int virq);
+struct x86_apicd *x86_vector_apicd(struct x86_vector *p, unsigned int virq);
 /* The per-CPU table slot. */
-static inline struct x86_apicd *_Atomic *x86_slot(struct x86_platform *p, unsigned int cpu,
+static inline struct x86_apicd *_Atomic *x86_slot(struct x86_vector *p, unsigned int cpu,
 						  unsigned int vector)
 {
 	return &p->table[(size_t)cpu * X86_NR_VECTORS + vector];
 }
 /* The APIC ID of a CPU (identity mapping). */
-static inline uint32_t x86_apic_id(struct x86_platform *p, unsigned int cpu)
+static inline uint32_t x86_apic_id(struct x86_vector *p, unsigned int cpu)
 {
 	(void)p;
 	return cpu;
@@ -175,7 +199,7 @@ static inline uint32_t x86_apic_id(struct x86_platform *p, unsigned int cpu)
  * around the entry path; the VECTOR acknowledge reads it to complete moves).
  */
 struct x86_current {
-	struct x86_platform *p;
+	struct x86_vector *p;
 	unsigned int cpu, vector;
 };
 extern _Thread_local struct x86_current x86_cur;
@@ -183,20 +207,14 @@ extern _Thread_local struct x86_current x86_cur;
 /* ---- x86_ir.c -------------------------------------------------------------------- */
 
 /* Program the VT-d unit and create INTEL-IR-0 above VECTOR. 0 or -errno. */
-int x86_ir_init(struct x86_platform *p);
+int x86_ir_init(struct x86_vector *p);
 /* Turn remapping off and free the driver state (domains are gone already). */
-void x86_ir_fini(struct x86_platform *p);
+void x86_ir_fini(struct x86_vector *p);
 /* IRTEs in use and the table size, for counters. */
-void x86_ir_counts(struct x86_platform *p, unsigned int *used, unsigned int *size);
-/* A virq's IRTE, for msk_x86_platform_irq_vector(). false: not remapped. */
-bool x86_ir_lookup(struct x86_platform *p, unsigned int virq, unsigned int *index,
+void x86_ir_counts(struct x86_vector *p, unsigned int *used, unsigned int *size);
+/* A virq's IRTE (vector_lock held), for msk_x86_platform_irq_vector(). false: not remapped. */
+bool x86_ir_lookup(struct x86_vector *p, unsigned int virq, unsigned int *index,
 		   unsigned int *sub_handle);
-
-/* ---- x86_route.c ----------------------------------------------------------------- */
-
-/* The platform's route op (msk_platform_route). */
-int x86_route(struct msk_platform *pl, uint32_t requester_id, uint64_t addr, uint32_t data,
-	      struct msk_platform_route *out);
 
 /* ---- x86_dmar.c ------------------------------------------------------------------ */
 
@@ -206,11 +224,16 @@ int x86_route(struct msk_platform *pl, uint32_t requester_id, uint64_t addr, uin
  * first pass over faults recorded before. 0 or -errno; what was set up
  * is undone by x86_dmar_fini().
  */
-int x86_dmar_init(struct x86_platform *p);
+int x86_dmar_init(struct x86_vector *p);
 /* Free the fault event virq and its domain. 0, or -MSK_EBUSY (then kept). */
-int x86_dmar_fini(struct x86_platform *p);
+int x86_dmar_fini(struct x86_vector *p);
+/*
+ * x86_dmar_fault_log - the most recent faults the handler logged, oldest first.
+ * Context: any; takes the fault event's lock.
+ * Return: how many were copied (at most max; 0 without remapping).
+ */
+size_t x86_dmar_fault_log(struct x86_vector *p, struct x86_ir_fault *out, size_t max);
 /* Fault records serviced, overflows seen, fault events handled (0 without IR). */
-void x86_dmar_counts(struct x86_platform *p, uint64_t *faults, uint64_t *overflows,
-		     uint64_t *events);
+void x86_dmar_counts(struct x86_vector *p, uint64_t *faults, uint64_t *overflows, uint64_t *events);
 
 #endif

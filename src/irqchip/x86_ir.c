@@ -53,7 +53,7 @@ struct ir_block {
 
 /* Per virq at the INTEL-IR-0 level. */
 struct ir_data {
-	struct x86_platform *p;
+	struct x86_vector *p;
 	struct ir_block *blk;
 	unsigned int index;	 /* blk->base + sub_handle */
 	unsigned int sub_handle; /* i in the block */
@@ -64,20 +64,20 @@ struct ir_data {
 
 /* ---- registers ---------------------------------------------------------------------- */
 
-static uint64_t reg_read(struct x86_platform *p, unsigned int off, unsigned int size)
+static uint64_t reg_read(struct x86_vector *p, unsigned int off, unsigned int size)
 {
 	uint64_t v = 0;
-	msk_bus_read(p->base.bus, p->ir->regs + off, size, NULL, &v);
+	msk_bus_read(p->bus, p->ir->regs + off, size, NULL, &v);
 	return v;
 }
 
-static void reg_write(struct x86_platform *p, unsigned int off, uint64_t v, unsigned int size)
+static void reg_write(struct x86_vector *p, unsigned int off, uint64_t v, unsigned int size)
 {
-	msk_bus_write(p->base.bus, p->ir->regs + off, v, size, NULL);
+	msk_bus_write(p->bus, p->ir->regs + off, v, size, NULL);
 }
 
 /* Write GCMD and wait until GSTS shows `bit` == `want`. */
-static int gcmd_wait(struct x86_platform *p, uint32_t cmd, uint32_t bit, bool want)
+static int gcmd_wait(struct x86_vector *p, uint32_t cmd, uint32_t bit, bool want)
 {
 	reg_write(p, MSK_VTD_GCMD_REG, cmd, 4);
 	for (unsigned int i = 0; i < IR_POLL_LIMIT; i++) {
@@ -127,7 +127,7 @@ static uint64_t irte_addr(struct x86_ir *ir, unsigned int index)
 	return ir->table + (uint64_t)index * 16;
 }
 
-static uint64_t irte_lo(struct x86_platform *p, struct msk_irq_data *irqd)
+static uint64_t irte_lo(struct x86_vector *p, struct msk_irq_data *irqd)
 {
 	struct msk_irq_data *vd = irqd->parent_data;
 	struct x86_apicd *a = vd->chip_data;
@@ -144,21 +144,21 @@ static uint64_t irte_hi(const struct ir_data *ird)
 }
 
 /* Write a whole IRTE: the high half first, then the low half with P. */
-static void irte_write(struct x86_platform *p, struct msk_irq_data *irqd)
+static void irte_write(struct x86_vector *p, struct msk_irq_data *irqd)
 {
 	struct ir_data *ird = irqd->chip_data;
 	uint64_t at = irte_addr(p->ir, ird->index);
 	if (!ird->present)
-		msk_ram_write64(p->base.bus, at + 8, irte_hi(ird));
-	msk_ram_write64(p->base.bus, at, irte_lo(p, irqd));
+		msk_ram_write64(p->bus, at + 8, irte_hi(ird));
+	msk_ram_write64(p->bus, at, irte_lo(p, irqd));
 	ird->present = true;
 }
 
-static void irte_clear(struct x86_platform *p, struct ir_data *ird)
+static void irte_clear(struct x86_vector *p, struct ir_data *ird)
 {
 	uint64_t at = irte_addr(p->ir, ird->index);
-	msk_ram_write64(p->base.bus, at, 0); /* P = 0 first: the entry is dead */
-	msk_ram_write64(p->base.bus, at + 8, 0);
+	msk_ram_write64(p->bus, at, 0); /* P = 0 first: the entry is dead */
+	msk_ram_write64(p->bus, at + 8, 0);
 	ird->present = false;
 }
 
@@ -167,7 +167,7 @@ static void irte_clear(struct x86_platform *p, struct ir_data *ird)
 static int ir_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *mask, bool force)
 {
 	struct ir_data *ird = d->chip_data;
-	struct x86_platform *p = ird->p;
+	struct x86_vector *p = ird->p;
 	int rc = msk_irq_chip_set_affinity_parent(d, mask, force);
 	if (rc < 0)
 		return rc;
@@ -195,14 +195,14 @@ static const struct msk_irq_chip ir_chip = {
 
 /* ---- the domain ---------------------------------------------------------------------------- */
 
-static struct x86_platform *plat_of(struct msk_irq_domain *d)
+static struct x86_vector *plat_of(struct msk_irq_domain *d)
 {
 	return msk_domain_host_data(d);
 }
 
 static void ir_free(struct msk_irq_domain *d, unsigned int virq, unsigned int nr)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	for (unsigned int i = 0; i < nr; i++) {
 		struct msk_irq_data *irqd = msk_domain_get_irq_data(d, virq + i);
 		struct ir_data *ird = irqd ? irqd->chip_data : NULL;
@@ -226,7 +226,7 @@ static void ir_free(struct msk_irq_domain *d, unsigned int virq, unsigned int nr
 
 static int ir_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned int nr, void *argp)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	struct msk_msi_alloc_info *arg = argp;
 	if (!arg || !arg->desc || !arg->desc->dev || !arg->flags)
 		return msk_err(MSK_EINVAL, "INTEL-IR-0: virq %u: not a PCI MSI allocation", virq);
@@ -293,7 +293,7 @@ fail:
 
 static int ir_activate(struct msk_irq_domain *d, struct msk_irq_data *irqd, bool reserve)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	pthread_mutex_lock(&p->vector_lock);
 	irte_write(p, irqd);
 	pthread_mutex_unlock(&p->vector_lock);
@@ -302,7 +302,7 @@ static int ir_activate(struct msk_irq_domain *d, struct msk_irq_data *irqd, bool
 
 static void ir_deactivate(struct msk_irq_domain *d, struct msk_irq_data *irqd)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	pthread_mutex_lock(&p->vector_lock);
 	irte_clear(p, irqd->chip_data);
 	pthread_mutex_unlock(&p->vector_lock);
@@ -311,7 +311,7 @@ static void ir_deactivate(struct msk_irq_domain *d, struct msk_irq_data *irqd)
 static void ir_debug_show(struct msk_irq_domain *d, struct msk_irq_data *irqd, char *buf,
 			  size_t size)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	pthread_mutex_lock(&p->vector_lock);
 	if (!irqd) {
 		snprintf(buf, size, "IRTEs: %u of %u in use, table at 0x%llx", p->ir->used,
@@ -347,27 +347,26 @@ static const struct msk_msi_parent_ops ir_msi_parent_ops = {
 
 /* ---- bring-up and teardown --------------------------------------------------------------- */
 
-int x86_ir_init(struct x86_platform *p)
+int x86_ir_init(struct x86_vector *p)
 {
-	const struct msk_platform_config *cfg = &p->base.cfg;
-	if (cfg->table_base & 0xFFF)
+	if (p->table_base & 0xFFF)
 		return msk_err(MSK_EINVAL, "INTEL-IR-0: table base 0x%llx is not 4 KiB aligned",
-			       (unsigned long long)cfg->table_base);
-	if (cfg->table_size < 4096 || !msk_ram_contains(p->base.bus, cfg->table_base, 4096))
+			       (unsigned long long)p->table_base);
+	if (p->table_size < 4096 || !msk_ram_contains(p->bus, p->table_base, 4096))
 		return msk_err(MSK_EINVAL,
 			       "INTEL-IR-0: the table area [0x%llx, +0x%llx) must be RAM of at "
 			       "least 4 KiB",
-			       (unsigned long long)cfg->table_base,
-			       (unsigned long long)cfg->table_size);
+			       (unsigned long long)p->table_base,
+			       (unsigned long long)p->table_size);
 	struct x86_ir *ir = msk_calloc(1, sizeof(*ir));
 	if (!ir)
 		return msk_err(MSK_ENOMEM, "INTEL-IR-0");
 	p->ir = ir;
-	ir->regs = MSK_X86_IR_BASE;
-	ir->table = cfg->table_base;
+	ir->regs = p->ir_regs;
+	ir->table = p->table_base;
 	/* The largest 2^(S+1) entries of 16 bytes that fit, at most 65536 (S = 15). */
-	uint64_t fit = cfg->table_size / 16;
-	if (!msk_ram_contains(p->base.bus, cfg->table_base, cfg->table_size))
+	uint64_t fit = p->table_size / 16;
+	if (!msk_ram_contains(p->bus, p->table_base, p->table_size))
 		fit = 256;
 	ir->entries = 2;
 	ir->s = 0;
@@ -384,7 +383,7 @@ int x86_ir_init(struct x86_platform *p)
 	/* A clean table: every IRTE not present. */
 	static const uint8_t zero[4096];
 	for (uint64_t off = 0; off < (uint64_t)ir->entries * 16; off += sizeof(zero))
-		msk_ram_write(p->base.bus, ir->table + off, zero, sizeof(zero));
+		msk_ram_write(p->bus, ir->table + off, zero, sizeof(zero));
 	reg_write(p, MSK_VTD_IRTA_REG, ir->table | ir->s, 8); /* EIME = 0: xAPIC */
 	int rc = gcmd_wait(p, MSK_VTD_GCMD_SIRTP, MSK_VTD_GSTS_IRTPS, true);
 	if (rc == 0)
@@ -400,7 +399,7 @@ int x86_ir_init(struct x86_platform *p)
 		.bus_token = MSK_DOMAIN_BUS_DMAR,
 		.flags = MSK_DOMAIN_FLAG_ISOLATED_MSI,
 	};
-	rc = msk_domain_create(p->base.core, &di, &p->ir_domain);
+	rc = msk_domain_create(p->core, &di, &p->ir_domain);
 	if (rc == 0)
 		rc = msk_msi_set_parent_ops(p->ir_domain, &ir_msi_parent_ops);
 	if (rc < 0)
@@ -409,7 +408,7 @@ int x86_ir_init(struct x86_platform *p)
 	return x86_dmar_init(p);
 }
 
-void x86_ir_fini(struct x86_platform *p)
+void x86_ir_fini(struct x86_vector *p)
 {
 	if (!p->ir)
 		return;
@@ -420,13 +419,13 @@ void x86_ir_fini(struct x86_platform *p)
 	p->ir = NULL;
 }
 
-void x86_ir_counts(struct x86_platform *p, unsigned int *used, unsigned int *size)
+void x86_ir_counts(struct x86_vector *p, unsigned int *used, unsigned int *size)
 {
 	*used = p->ir ? p->ir->used : 0;
 	*size = p->ir ? p->ir->entries : 0;
 }
 
-bool x86_ir_lookup(struct x86_platform *p, unsigned int virq, unsigned int *index,
+bool x86_ir_lookup(struct x86_vector *p, unsigned int virq, unsigned int *index,
 		   unsigned int *sub_handle)
 {
 	if (!p->ir_domain)

@@ -42,53 +42,65 @@ _Thread_local struct x86_current x86_cur;
 #define X86_ALLOC_TYPE_PCI_MSIX 2u
 #define X86_ALLOC_TYPE_IMS	3u
 
-static struct x86_platform *plat_of(struct msk_irq_domain *d)
+static struct x86_vector *plat_of(struct msk_irq_domain *d)
 {
 	return msk_domain_host_data(d);
 }
 
 /* The online CPUs the platform has (the core may have more). */
-static struct msk_cpumask online_cpus(struct x86_platform *p)
+static struct msk_cpumask online_cpus(struct x86_vector *p)
 {
-	struct msk_cpumask on = msk_core_online_cpus(p->base.core), all;
+	struct msk_cpumask on = msk_core_online_cpus(p->core), all;
 	msk_cpumask_fill(&all, p->ncpus);
 	msk_cpumask_and(&on, &on, &all);
 	msk_cpumask_andnot(&on, &on, &p->dying);
 	return on;
 }
 
-static void publish(struct x86_platform *p, unsigned int cpu, unsigned int vector,
+static void publish(struct x86_vector *p, unsigned int cpu, unsigned int vector,
 		    struct x86_apicd *a)
 {
 	atomic_store_explicit(x86_slot(p, cpu, vector), a, memory_order_release);
 }
 
 /* Point a virq without a real vector at the shutdown vector of the first online CPU. */
-static void point_at_shutdown(struct x86_platform *p, struct x86_apicd *a)
+static void point_at_shutdown(struct x86_vector *p, struct x86_apicd *a)
 {
 	struct msk_cpumask on = online_cpus(p);
 	unsigned int cpu = msk_cpumask_first(&on);
-	atomic_store(&a->vector, MSK_X86_SHUTDOWN_VECTOR);
+	atomic_store(&a->vector, X86_SHUTDOWN_VECTOR);
 	atomic_store(&a->cpu, cpu == MSK_CPU_NONE ? 0 : cpu);
 }
 
 /*
  * Is `vector` still in use on CPU `cpu`: pending in its IRR, or in service
  * (ISR: taken, its table lookup and handler may still be running until the
- * EOI)? A dying CPU was drained: no.
+ * EOI)? Read through the local APIC's registers, as Linux's
+ * __vector_cleanup() (6.12, arch/x86/kernel/apic/vector.c) reads APIC_IRR.
+ * Linux looks at the IRR alone, on the CPU itself with interrupts off, so
+ * no handler of that vector can be running there; here the cleanup may run
+ * on another thread while CPU `cpu` handles it, hence the ISR too. A dying
+ * CPU was drained: no.
  */
-static bool vector_pending(struct x86_platform *p, unsigned int cpu, unsigned int vector)
+static bool vector_pending(struct x86_vector *p, unsigned int cpu, unsigned int vector)
 {
 	if (msk_cpumask_test(&p->dying, cpu))
 		return false;
-	struct msk_x86_cpu_state st;
-	if (msk_x86_cpu_state(p->x86, cpu, &st) < 0)
+	/*
+	 * IRR before ISR: a vector only moves IRR -> ISR -> idle (the move sent
+	 * nothing new here), so these two reads miss it no more than one
+	 * snapshot would.
+	 */
+	unsigned int at = vector / 32u * 0x10u;
+	uint32_t irr, isr;
+	if (msk_x86_apic_read(p->x86, cpu, MSK_X86_APIC_IRR + at, &irr) < 0 ||
+	    msk_x86_apic_read(p->x86, cpu, MSK_X86_APIC_ISR + at, &isr) < 0)
 		return false;
-	return ((st.irr[vector / 64] | st.isr[vector / 64]) >> (vector % 64)) & 1;
+	return ((irr | isr) >> (vector % 32u)) & 1u;
 }
 
 /* Give a vector back: unpublish it and free it in the matrix. */
-static void release_now(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+static void release_now(struct x86_vector *p, struct x86_apicd *a, unsigned int cpu,
 			unsigned int vector, bool managed)
 {
 	struct x86_apicd *_Atomic *slot = x86_slot(p, cpu, vector);
@@ -100,13 +112,8 @@ static void release_now(struct x86_platform *p, struct x86_apicd *a, unsigned in
 
 /* ---- the cleanup list (Linux: apic_chip_data.clist on cleanup_list) ------------------ */
 
-static bool on_cleanup(const struct x86_apicd *a)
-{
-	return a->clist_pprev != NULL;
-}
-
 /* Make (cpu, vector) a's previous vector, waiting in the cleanup list (a has none). */
-static void record_prev(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+static void record_prev(struct x86_vector *p, struct x86_apicd *a, unsigned int cpu,
 			unsigned int vector)
 {
 	a->prev_cpu = cpu;
@@ -120,7 +127,7 @@ static void record_prev(struct x86_platform *p, struct x86_apicd *a, unsigned in
 }
 
 /* Take a off the cleanup list; its previous vector is the caller's to give back. */
-static void clist_del(struct x86_platform *p, struct x86_apicd *a)
+static void clist_del(struct x86_vector *p, struct x86_apicd *a)
 {
 	*a->clist_pprev = a->clist_next;
 	if (a->clist_next)
@@ -132,7 +139,7 @@ static void clist_del(struct x86_platform *p, struct x86_apicd *a)
 }
 
 /* Linux free_moved_vector(): release a's previous vector and end its record. */
-static void free_moved_vector(struct x86_platform *p, struct x86_apicd *a)
+static void free_moved_vector(struct x86_vector *p, struct x86_apicd *a)
 {
 	unsigned int cpu = a->prev_cpu, vector = a->prev_vector;
 	clist_del(p, a);
@@ -147,7 +154,7 @@ static uint64_t bit_of(unsigned int vector)
 }
 
 /* Park (cpu, vector): it stays allocated and its table entry stays as it is. */
-static void park(struct x86_platform *p, unsigned int cpu, unsigned int vector, bool managed)
+static void park(struct x86_vector *p, unsigned int cpu, unsigned int vector, bool managed)
 {
 	struct x86_parked *pk = &p->parked[cpu];
 	pk->bits[vector / 64] |= bit_of(vector);
@@ -158,7 +165,7 @@ static void park(struct x86_platform *p, unsigned int cpu, unsigned int vector, 
 }
 
 /* Release every parked vector that is neither pending nor in service any more. */
-static void cleanup_parked(struct x86_platform *p)
+static void cleanup_parked(struct x86_vector *p)
 {
 	for (unsigned int cpu = 0; p->nparked && cpu < p->ncpus; cpu++) {
 		struct x86_parked *pk = &p->parked[cpu];
@@ -183,7 +190,7 @@ static void cleanup_parked(struct x86_platform *p)
 }
 
 /* a goes away: the table entries of parked vectors stop naming it (they stay parked). */
-static void unpark_owner(struct x86_platform *p, struct x86_apicd *a)
+static void unpark_owner(struct x86_vector *p, struct x86_apicd *a)
 {
 	for (unsigned int cpu = 0; p->nparked && cpu < p->ncpus; cpu++) {
 		const struct x86_parked *pk = &p->parked[cpu];
@@ -209,14 +216,14 @@ static void unpark_owner(struct x86_platform *p, struct x86_apicd *a)
  * a forced move can find the record taken). Returns true if it waits in
  * a's record.
  */
-static bool retire(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
-		   unsigned int vector, bool wait_move)
+static bool retire(struct x86_vector *p, struct x86_apicd *a, unsigned int cpu, unsigned int vector,
+		   bool wait_move)
 {
 	if (!wait_move && !vector_pending(p, cpu, vector)) {
 		release_now(p, a, cpu, vector, a->is_managed);
 		return false;
 	}
-	if (!on_cleanup(a)) {
+	if (!x86_apicd_on_cleanup(a)) {
 		record_prev(p, a, cpu, vector);
 		return true;
 	}
@@ -232,15 +239,15 @@ static bool retire(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu
  * warns; here it stays in the record until its CPU has taken that
  * interrupt, which its table entry still delivers to this irq.
  */
-static void force_complete(struct x86_platform *p, struct x86_apicd *a)
+static void force_complete(struct x86_vector *p, struct x86_apicd *a)
 {
 	if (atomic_exchange(&a->move_in_progress, false))
 		atomic_fetch_add(&p->moves_forced, 1);
-	if (on_cleanup(a) && !vector_pending(p, a->prev_cpu, a->prev_vector))
+	if (x86_apicd_on_cleanup(a) && !vector_pending(p, a->prev_cpu, a->prev_vector))
 		free_moved_vector(p, a);
 }
 
-void x86_vector_cleanup_locked(struct x86_platform *p)
+void x86_vector_cleanup_locked(struct x86_vector *p)
 {
 	for (struct x86_apicd *a = p->cleanup, *next; a; a = next) {
 		next = a->clist_next;
@@ -252,14 +259,14 @@ void x86_vector_cleanup_locked(struct x86_platform *p)
 		cleanup_parked(p);
 }
 
-void x86_vector_cleanup(struct x86_platform *p)
+void x86_vector_cleanup(struct x86_vector *p)
 {
 	pthread_mutex_lock(&p->vector_lock);
 	x86_vector_cleanup_locked(p);
 	pthread_mutex_unlock(&p->vector_lock);
 }
 
-void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu)
+void x86_vector_flush_cpu_locked(struct x86_vector *p, unsigned int cpu)
 {
 	for (struct x86_apicd *a = p->cleanup; a; a = a->clist_next) {
 		/* The old CPU is gone: the move is over whether or not the new vector fired. */
@@ -269,7 +276,7 @@ void x86_vector_flush_cpu_locked(struct x86_platform *p, unsigned int cpu)
 	x86_vector_cleanup_locked(p);
 }
 
-bool x86_vector_is_live(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
+bool x86_vector_is_live(struct x86_vector *p, struct x86_apicd *a, unsigned int cpu,
 			unsigned int vector)
 {
 	(void)cpu;
@@ -285,7 +292,7 @@ bool x86_vector_is_live(struct x86_platform *p, struct x86_apicd *a, unsigned in
 	return live;
 }
 
-void x86_vector_fini(struct x86_platform *p)
+void x86_vector_fini(struct x86_vector *p)
 {
 	/* Every apic_data is gone with its domain: what was listed or parked goes with the matrix. */
 	p->cleanup = NULL;
@@ -305,8 +312,7 @@ void x86_vector_fini(struct x86_platform *p)
  * table entry, so that interrupt is lost as vector-not-assigned and never
  * reaches whichever irq gets the vector next).
  */
-static void let_go(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu,
-		   unsigned int vector)
+static void let_go(struct x86_vector *p, struct x86_apicd *a, unsigned int cpu, unsigned int vector)
 {
 	if (vector_pending(p, cpu, vector))
 		park(p, cpu, vector, a->is_managed);
@@ -315,7 +321,7 @@ static void let_go(struct x86_platform *p, struct x86_apicd *a, unsigned int cpu
 }
 
 /* ENOSPC message with every online CPU's available count appended. */
-static int nospc_with_counts(struct x86_platform *p, unsigned int virq)
+static int nospc_with_counts(struct x86_vector *p, unsigned int virq)
 {
 	char counts[256];
 	size_t used = 0;
@@ -358,7 +364,7 @@ static void apic_compose(struct msk_irq_data *d, struct msk_msi_msg *msg)
 }
 
 /* Allocate a real vector for `a` on the online CPUs of `mask`. vector_lock held. */
-static int alloc_vector(struct x86_platform *p, struct x86_apicd *a, const struct msk_cpumask *mask,
+static int alloc_vector(struct x86_vector *p, struct x86_apicd *a, const struct msk_cpumask *mask,
 			bool reserved, unsigned int *cpu)
 {
 	if (a->is_managed)
@@ -369,7 +375,7 @@ static int alloc_vector(struct x86_platform *p, struct x86_apicd *a, const struc
 static int apic_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *mask, bool force)
 {
 	struct x86_apicd *a = d->chip_data;
-	struct x86_platform *p = a->p;
+	struct x86_vector *p = a->p;
 	char list[96];
 	pthread_mutex_lock(&p->vector_lock);
 	x86_vector_cleanup_locked(p);
@@ -391,7 +397,7 @@ static int apic_set_affinity(struct msk_irq_data *d, const struct msk_cpumask *m
 		goto out;
 	}
 	/* Checked after "already there", as Linux: staying put needs no cleanup. */
-	if (!force && (atomic_load(&a->move_in_progress) || on_cleanup(a))) {
+	if (!force && (atomic_load(&a->move_in_progress) || x86_apicd_on_cleanup(a))) {
 		rc = msk_err(MSK_EBUSY,
 			     "VECTOR: virq %u: a move from vector 0x%x on CPU %u is in progress",
 			     a->virq, a->prev_vector, a->prev_cpu);
@@ -436,10 +442,10 @@ static const struct msk_irq_chip apic_chip = {
 /* ---- the domain ------------------------------------------------------------------------- */
 
 /* Undo the allocation-time resources of one virq (vector_lock held). */
-static void release_all_locked(struct x86_platform *p, struct x86_apicd *a)
+static void release_all_locked(struct x86_vector *p, struct x86_apicd *a)
 {
 	atomic_store(&a->move_in_progress, false);
-	if (on_cleanup(a)) {
+	if (x86_apicd_on_cleanup(a)) {
 		unsigned int cpu = a->prev_cpu, vector = a->prev_vector;
 		clist_del(p, a);
 		let_go(p, a, cpu, vector);
@@ -466,7 +472,7 @@ static void free_apicd_cb(msk_rcu_head *head)
 
 static void vector_free(struct msk_irq_domain *d, unsigned int virq, unsigned int nr)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	for (unsigned int i = 0; i < nr; i++) {
 		struct msk_irq_data *irqd = msk_domain_get_irq_data(d, virq + i);
 		if (!irqd || !irqd->chip_data)
@@ -482,7 +488,7 @@ static void vector_free(struct msk_irq_domain *d, unsigned int virq, unsigned in
 	}
 }
 
-static int vector_alloc_one(struct x86_platform *p, struct msk_irq_domain *d, unsigned int virq)
+static int vector_alloc_one(struct x86_vector *p, struct msk_irq_domain *d, unsigned int virq)
 {
 	struct msk_irq_data *irqd = msk_domain_get_irq_data(d, virq);
 	if (!irqd)
@@ -528,7 +534,7 @@ static int vector_alloc_one(struct x86_platform *p, struct msk_irq_domain *d, un
 
 static int vector_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned int nr, void *arg)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	for (unsigned int i = 0; i < nr; i++) {
 		int rc = vector_alloc_one(p, d, virq + i);
 		if (rc < 0) {
@@ -541,7 +547,7 @@ static int vector_alloc(struct msk_irq_domain *d, unsigned int virq, unsigned in
 
 static int vector_activate(struct msk_irq_domain *d, struct msk_irq_data *irqd, bool reserve)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	struct x86_apicd *a = irqd->chip_data;
 	int rc = 0;
 	pthread_mutex_lock(&p->vector_lock);
@@ -588,7 +594,7 @@ out:
 
 static void vector_deactivate(struct msk_irq_domain *d, struct msk_irq_data *irqd)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	struct x86_apicd *a = irqd->chip_data;
 	pthread_mutex_lock(&p->vector_lock);
 	if (a->has_vector) {
@@ -608,7 +614,7 @@ static void vector_deactivate(struct msk_irq_domain *d, struct msk_irq_data *irq
 static void vector_debug_show(struct msk_irq_domain *d, struct msk_irq_data *irqd, char *buf,
 			      size_t size)
 {
-	struct x86_platform *p = plat_of(d);
+	struct x86_vector *p = plat_of(d);
 	if (!irqd) {
 		struct msk_matrix_stats st;
 		pthread_mutex_lock(&p->vector_lock);
@@ -633,7 +639,7 @@ static void vector_debug_show(struct msk_irq_domain *d, struct msk_irq_data *irq
 		 atomic_load(&a->move_in_progress) ? a->prev_vector : 0,
 		 atomic_load(&a->move_in_progress) ? a->prev_cpu : 0,
 		 atomic_load(&a->move_in_progress), a->is_managed, a->can_reserve, a->has_reserved,
-		 on_cleanup(a));
+		 x86_apicd_on_cleanup(a));
 	pthread_mutex_unlock(&p->vector_lock);
 }
 
@@ -689,7 +695,7 @@ static const struct msk_msi_parent_ops vector_msi_parent_ops = {
 	.init_dev_msi_info = x86_init_dev_msi_info,
 };
 
-int x86_vector_init(struct x86_platform *p)
+int x86_vector_init(struct x86_vector *p)
 {
 	int rc = msk_matrix_create(X86_NR_VECTORS, X86_FIRST_VECTOR, X86_FIRST_SYSTEM, p->ncpus,
 				   &p->matrix);
@@ -710,49 +716,16 @@ int x86_vector_init(struct x86_platform *p)
 		.host_data = p,
 		.bus_token = MSK_DOMAIN_BUS_ANY,
 	};
-	rc = msk_domain_create(p->base.core, &di, &p->vector_domain);
+	rc = msk_domain_create(p->core, &di, &p->vector_domain);
 	if (rc < 0)
 		return rc;
 	return msk_msi_set_parent_ops(p->vector_domain, &vector_msi_parent_ops);
 }
 
-struct x86_apicd *x86_vector_apicd(struct x86_platform *p, unsigned int virq)
+struct x86_apicd *x86_vector_apicd(struct x86_vector *p, unsigned int virq)
 {
 	if (!p->vector_domain)
 		return NULL;
 	struct msk_irq_data *irqd = msk_domain_get_irq_data(p->vector_domain, virq);
 	return irqd ? irqd->chip_data : NULL;
-}
-
-int msk_x86_platform_irq_vector(struct msk_platform *pl, unsigned int virq,
-				struct msk_x86_irq_vector *out)
-{
-	if (!pl || !out || strcmp(pl->ops->arch, "x86") != 0 || pl->cfg.bare)
-		return msk_err(MSK_EINVAL, "not an x86 platform with drivers");
-	struct x86_platform *p = x86_of(pl);
-	struct x86_apicd *a = x86_vector_apicd(p, virq);
-	if (!a)
-		return msk_err(MSK_EINVAL, "x86: virq %u has no VECTOR level", virq);
-	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&p->vector_lock);
-	out->assigned = a->has_vector;
-	out->reserved = a->has_reserved;
-	out->managed = a->is_managed;
-	out->can_reserve = a->can_reserve;
-	out->move_in_progress = atomic_load(&a->move_in_progress);
-	out->cleanup_pending = on_cleanup(a);
-	out->vector = atomic_load(&a->vector);
-	out->cpu = atomic_load(&a->cpu);
-	if (out->move_in_progress) {
-		out->prev_vector = a->prev_vector;
-		out->prev_cpu = a->prev_cpu;
-	}
-	unsigned int index, sub;
-	out->remapped = x86_ir_lookup(p, virq, &index, &sub);
-	if (out->remapped) {
-		out->irte_index = index;
-		out->sub_handle = sub;
-	}
-	pthread_mutex_unlock(&p->vector_lock);
-	return 0;
 }

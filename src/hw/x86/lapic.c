@@ -230,6 +230,39 @@ uint64_t msk_x86_held(const struct msk_x86 *x86)
 	return sum;
 }
 
+/* 32 bits of a 256-bit register: vectors 32 * i .. 32 * i + 31. */
+static uint32_t reg32(const uint64_t r[4], unsigned int i)
+{
+	return (uint32_t)(r[i / 2] >> (32 * (i % 2)));
+}
+
+int msk_x86_apic_read(const struct msk_x86 *x86, unsigned int cpu, unsigned int reg, uint32_t *val)
+{
+	if (cpu >= x86->ncpus)
+		return bad_cpu(x86, cpu, "APIC read");
+	bool isr = reg >= MSK_X86_APIC_ISR && reg < MSK_X86_APIC_ISR + 0x80u;
+	bool irr = reg >= MSK_X86_APIC_IRR && reg < MSK_X86_APIC_IRR + 0x80u;
+	bool known = reg == MSK_X86_APIC_ID || reg == MSK_X86_APIC_TPR || reg == MSK_X86_APIC_PPR ||
+		     isr || irr;
+	if (!known || (reg & 0xFu) || !val)
+		return msk_err(MSK_EINVAL, "x86 APIC read: CPU %u: no register at offset 0x%x", cpu,
+			       reg);
+	struct msk_lapic *l = (struct msk_lapic *)&x86->cpu[cpu];
+	pthread_mutex_lock(&l->lock);
+	if (isr)
+		*val = reg32(l->isr, (reg - MSK_X86_APIC_ISR) / 0x10u);
+	else if (irr)
+		*val = reg32(l->irr, (reg - MSK_X86_APIC_IRR) / 0x10u);
+	else if (reg == MSK_X86_APIC_ID)
+		*val = l->apic_id << 24;
+	else if (reg == MSK_X86_APIC_TPR)
+		*val = l->tpr;
+	else
+		*val = ppr_of(l);
+	pthread_mutex_unlock(&l->lock);
+	return 0;
+}
+
 int msk_x86_cpu_state(const struct msk_x86 *x86, unsigned int cpu, struct msk_x86_cpu_state *out)
 {
 	if (cpu >= x86->ncpus)

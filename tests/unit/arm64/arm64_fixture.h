@@ -16,7 +16,7 @@
 
 #include <msikit.h>
 
-#include "irqchip/arm64_platform.h"
+#include "platform/arm64.h"
 
 #define AM_RAM_BASE  0x40000000ull
 #define AM_RAM_SIZE  (256ull << 20)

@@ -9,7 +9,7 @@
  * mask/unmask reports nothing.
  */
 #include "machine_one.h"
-#include "irqchip/arm64_platform.h"
+#include "platform/arm64.h"
 
 static void run(bool stale)
 {

@@ -14,6 +14,7 @@
 
 #include "irqchip/pseries.h"
 #include "irqchip/xive.h"
+#include "platform/ppc64.h"
 
 #define RAM (16ull << 20)
 
@@ -25,6 +26,7 @@ struct rig {
 	struct msk_spapr *fw;
 	struct xive_drv *xd;
 	struct pseries_msi *ps;
+	struct ppc64_phb phb; /* the board's part: functions registered with the firmware */
 	_Atomic unsigned int calls;
 };
 
@@ -60,11 +62,14 @@ static struct rig *rig_new(bool store_eoi)
 	struct pseries_msi_config pc = { r->core,	 r->x, r->fw, xive_drv_domain(r->xd),
 					 MSK_PPC64_BUID, false };
 	assert_msk_ok(pseries_msi_create(&pc, &r->ps));
+	ppc64_phb_init(&r->phb, r->fw, MSK_PPC64_BUID, r->ps);
 	return r;
 }
 
 static void rig_free(struct rig *r)
 {
+	assert_msk_ok(ppc64_phb_detach_all(&r->phb));
+	ppc64_phb_fini(&r->phb);
 	assert_msk_ok(pseries_msi_destroy(r->ps));
 	assert_msk_ok(xive_drv_destroy(r->xd));
 	msk_spapr_destroy(r->fw);
@@ -94,7 +99,7 @@ static void test_store_eoi(void **state)
 	struct rig *r = rig_new(true);
 	struct msk_pcifn *fn = new_fn(r, 4);
 	struct msk_pci_dev *pdev;
-	assert_msk_ok(pseries_pci_attach(r->ps, fn, &pdev));
+	assert_msk_ok(ppc64_phb_attach(&r->phb, fn, &pdev));
 	assert_int_equal(msk_pci_alloc_irq_vectors(pdev, 4, 4, MSK_PCI_IRQ_MSIX, NULL), 4);
 	unsigned int virq = (unsigned int)msk_pci_irq_vector(pdev, 2);
 	assert_msk_ok(msk_request_irq(r->core, virq, handler, "s", r));
@@ -124,11 +129,15 @@ static void test_store_eoi(void **state)
 						     msk_pcifn_held(fn)));
 	/* The root cannot go while the parent sits on it. */
 	assert_msk_error(xive_drv_destroy(r->xd), MSK_EBUSY);
-	/* Nor the parent while a handler is installed (detach refuses). */
+	/* Nor the parent while a function is attached, nor the function with a handler. */
 	assert_msk_error(pseries_msi_destroy(r->ps), MSK_EBUSY);
+	assert_msk_error(ppc64_phb_detach_all(&r->phb), MSK_EBUSY);
+	assert_int_equal(pseries_attached(r->ps), 1);
 	assert_msk_ok(msk_free_irq(r->core, virq));
-	assert_msk_ok(pseries_pci_detach(r->ps, pdev));
+	assert_msk_ok(ppc64_phb_detach(&r->phb, pdev));
+	assert_msk_error(ppc64_phb_detach(&r->phb, pdev), MSK_ENOENT);
 	assert_msk_error(pseries_pci_detach(r->ps, pdev), MSK_ENOENT);
+	assert_int_equal(pseries_attached(r->ps), 0);
 	msk_pcifn_destroy(fn);
 	rig_free(r);
 }

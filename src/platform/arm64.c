@@ -16,7 +16,7 @@
  * remain, their domains keep the (now hardware-less) drivers until the
  * core removes them.
  */
-#include "irqchip/arm64_platform.h"
+#include "platform/arm64.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MSK_IRQCHIP_ARM64_PLATFORM_H
-#define MSK_IRQCHIP_ARM64_PLATFORM_H
+#ifndef MSK_PLATFORM_ARM64_H
+#define MSK_PLATFORM_ARM64_H
 
-/* Internals of the arm64 platform for tests and benchmarks. */
+/* Internals of the arm64 board (arm64.c, arm64_route.c) for tests and benchmarks. */
 
 #include <msikit/platform.h>
 

@@ -8,7 +8,7 @@
  * the entry path. The requester's PE comes from the firmware, for the
  * trace only: the PHB model does not check it.
  */
-#include "irqchip/ppc64_platform.h"
+#include "platform/ppc64.h"
 
 #include <stdio.h>
 #include <string.h>

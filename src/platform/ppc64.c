@@ -14,7 +14,7 @@
 #include <msikit/cpuhotplug.h>
 
 #include "base/error.h"
-#include "irqchip/ppc64_platform.h"
+#include "platform/ppc64.h"
 
 static const struct msk_platform_ops ppc64_ops;
 
@@ -32,8 +32,10 @@ struct msk_spapr *msk_ppc64_platform_firmware(struct msk_platform *p)
 static bool teardown(struct ppc64 *pp)
 {
 	if (pp->ps) {
-		if (pseries_msi_destroy(pp->ps) < 0)
+		/* The board's functions first: the driver refuses to go while they are attached. */
+		if (ppc64_phb_detach_all(&pp->phb) < 0 || pseries_msi_destroy(pp->ps) < 0)
 			return false;
+		ppc64_phb_fini(&pp->phb);
 		pp->ps = NULL;
 	}
 	if (pp->xdrv) {
@@ -102,7 +104,7 @@ static int ppc64_pci_add(struct msk_platform *p, struct msk_pcifn *fn, struct ms
 		return msk_err(MSK_ENOTSUP,
 			       "ppc64: a bare platform has no OS view; register functions with "
 			       "msk_spapr_add_function on msk_ppc64_platform_firmware()");
-	return pseries_pci_attach(pp->ps, fn, out);
+	return ppc64_phb_attach(&pp->phb, fn, out);
 }
 
 static int ppc64_pci_remove(struct msk_platform *p, struct msk_pci_dev *pdev)
@@ -110,7 +112,7 @@ static int ppc64_pci_remove(struct msk_platform *p, struct msk_pci_dev *pdev)
 	struct ppc64 *pp = ppc64_of(p);
 	if (!pp->ps)
 		return msk_pci_dev_destroy(pdev);
-	return pseries_pci_detach(pp->ps, pdev);
+	return ppc64_phb_detach(&pp->phb, pdev);
 }
 
 static void ppc64_layout(struct msk_platform *p, struct msk_platform_layout *out)
@@ -282,7 +284,10 @@ static int create_drivers(struct ppc64 *pp, struct msk_core *core, struct msk_bu
 		.buid = MSK_PPC64_BUID,
 		.post_free = cfg->pseries.post_free,
 	};
-	return pseries_msi_create(&pc, &pp->ps);
+	rc = pseries_msi_create(&pc, &pp->ps);
+	if (rc == 0)
+		ppc64_phb_init(&pp->phb, pp->fw, MSK_PPC64_BUID, pp->ps);
+	return rc;
 }
 
 int msk_ppc64_platform_create(struct msk_core *core, struct msk_bus *bus,

@@ -8,7 +8,7 @@
  * is lost by the bus as msk_bus_msi loses it (RAM: "msi-to-ram"; nothing,
  * or a PCI BAR, which drops messages: "no-doorbell").
  */
-#include "irqchip/arm64_platform.h"
+#include "platform/arm64.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * entry: take from the LAPIC, look the vector up in the CPU's vector
  * table, run the core's entry path, EOI) and CPU hotplug.
  */
-#include "irqchip/x86_internal.h"
+#include "platform/x86.h"
 
 #include <msikit/cpuhotplug.h>
 #include <msikit/pci.h>
@@ -20,7 +20,7 @@
 #define DRAIN_LIMIT 4096u
 
 /* Hand `weight` (which may exceed 32 bits after coalescing) to the entry path. */
-static void deliver(struct x86_platform *p, unsigned int cpu, unsigned int virq, uint64_t weight)
+static void deliver(struct x86_vector *p, unsigned int cpu, unsigned int virq, uint64_t weight)
 {
 	do {
 		uint32_t w = weight > UINT32_MAX ? UINT32_MAX : (uint32_t)weight;
@@ -29,9 +29,9 @@ static void deliver(struct x86_platform *p, unsigned int cpu, unsigned int virq,
 	} while (weight);
 }
 
-static void lose(struct x86_platform *p, enum msk_loss why, uint64_t weight)
+static void lose(struct x86_vector *p, enum msk_loss why, uint64_t weight)
 {
-	struct msk_ledger *l = msk_bus_ledger(p->base.bus);
+	struct msk_ledger *l = msk_bus_ledger(p->bus);
 	do {
 		uint32_t w = weight > UINT32_MAX ? UINT32_MAX : (uint32_t)weight;
 		msk_ledger_lose(l, why, w);
@@ -50,7 +50,7 @@ static void lose(struct x86_platform *p, enum msk_loss why, uint64_t weight)
  * Here a live one is handled on the dying CPU (same fate: delivered), any
  * other is lost "cpu-offline".
  */
-static int service(struct x86_platform *p, unsigned int cpu, unsigned int max, bool dying)
+static int service(struct x86_vector *p, unsigned int cpu, unsigned int max, bool dying)
 {
 	int n = 0;
 	while ((unsigned int)n < max) {
@@ -83,13 +83,13 @@ static int service(struct x86_platform *p, unsigned int cpu, unsigned int max, b
 
 static int x86_cpu_service(struct msk_platform *pl, unsigned int cpu, unsigned int max)
 {
-	return service(x86_of(pl), cpu, max, false);
+	return service(x86_vec(pl), cpu, max, false);
 }
 
 /* Bare mode: one raw vector, ended at once (its handling is the caller's business). */
 static int x86_cpu_take(struct msk_platform *pl, unsigned int cpu, uint64_t *id, uint64_t *weight)
 {
-	struct x86_platform *p = x86_of(pl);
+	struct x86_vector *p = x86_vec(pl);
 	if (!pl->cfg.bare)
 		return msk_err(MSK_ENOTSUP,
 			       "x86: CPU %u is serviced by the drivers "
@@ -114,12 +114,12 @@ static int x86_cpu_take(struct msk_platform *pl, unsigned int cpu, uint64_t *id,
 
 static uint64_t x86_held(struct msk_platform *pl)
 {
-	return msk_x86_held(x86_of(pl)->x86);
+	return msk_x86_held(x86_vec(pl)->x86);
 }
 
 static struct msk_irq_domain *x86_msi_parent(struct msk_platform *pl)
 {
-	struct x86_platform *p = x86_of(pl);
+	struct x86_vector *p = x86_vec(pl);
 	return p->ir_domain ? p->ir_domain : p->vector_domain;
 }
 
@@ -132,7 +132,7 @@ static struct msk_irq_domain *x86_msi_parent(struct msk_platform *pl)
  */
 static int x86_cpu_offline(struct msk_platform *pl, unsigned int cpu)
 {
-	struct x86_platform *p = x86_of(pl);
+	struct x86_vector *p = x86_vec(pl);
 	if (pl->cfg.bare)
 		return msk_err(MSK_ENOTSUP, "x86: a bare platform has no drivers to move vectors");
 	if (cpu >= p->ncpus)
@@ -171,7 +171,7 @@ static int x86_cpu_offline(struct msk_platform *pl, unsigned int cpu)
 
 static int x86_cpu_online(struct msk_platform *pl, unsigned int cpu)
 {
-	struct x86_platform *p = x86_of(pl);
+	struct x86_vector *p = x86_vec(pl);
 	if (pl->cfg.bare)
 		return msk_err(MSK_ENOTSUP, "x86: a bare platform has no drivers");
 	if (cpu >= p->ncpus)
@@ -210,7 +210,7 @@ static void x86_layout(struct msk_platform *pl, struct msk_platform_layout *out)
 
 static size_t x86_counters(struct msk_platform *pl, struct msk_platform_counter *out, size_t max)
 {
-	struct x86_platform *p = x86_of(pl);
+	struct x86_vector *p = x86_vec(pl);
 	if (!p->matrix)
 		return 0;
 	struct msk_matrix_stats st;
@@ -259,7 +259,7 @@ static size_t x86_counters(struct msk_platform *pl, struct msk_platform_counter 
  */
 static void x86_destroy(struct msk_platform *pl)
 {
-	struct x86_platform *p = x86_of(pl);
+	struct x86_vector *p = x86_vec(pl);
 	if (p->ir_domain && msk_domain_remove(p->ir_domain) < 0)
 		return;
 	p->ir_domain = NULL;
@@ -274,20 +274,20 @@ static void x86_destroy(struct msk_platform *pl)
 	if (p->x86 && msk_x86_destroy(p->x86) < 0)
 		return;
 	pthread_mutex_destroy(&p->vector_lock);
-	msk_free(p);
+	msk_free(x86_of(pl));
 }
 
 /* With remapping: the IRTE fetch fault; without, none. */
 static enum msk_platform_fault_kind x86_fault_default(struct msk_platform *pl)
 {
-	return msk_x86_has_ir(x86_of(pl)->x86) ? MSK_PLATFORM_FAULT_IRTE
-					       : MSK_PLATFORM_FAULT_DEFAULT;
+	return msk_x86_has_ir(x86_vec(pl)->x86) ? MSK_PLATFORM_FAULT_IRTE
+						: MSK_PLATFORM_FAULT_DEFAULT;
 }
 
 /* The injection point is the model's IRTE fetch (msk_x86_vtd_inject_irte_fault). */
 static int x86_fault_arm(struct msk_platform *pl, enum msk_platform_fault_kind kind, uint64_t nth)
 {
-	struct x86_platform *p = x86_of(pl);
+	struct x86_vector *p = x86_vec(pl);
 	if (kind != MSK_PLATFORM_FAULT_IRTE)
 		return msk_err(MSK_ENOTSUP,
 			       "x86: no \"%s\" controller fault (x86 injects \"irte\": an IRTE "
@@ -301,7 +301,7 @@ static int x86_fault_arm(struct msk_platform *pl, enum msk_platform_fault_kind k
 
 static void x86_fault_state(struct msk_platform *pl, struct msk_platform_fault_state *out)
 {
-	struct msk_x86 *x86 = x86_of(pl)->x86;
+	struct msk_x86 *x86 = x86_vec(pl)->x86;
 	struct msk_vtd_injection inj;
 	if (!msk_x86_has_ir(x86) || msk_x86_vtd_injection(x86, &inj) < 0 || !inj.ever)
 		return; /* never armed: all zero */
@@ -346,22 +346,27 @@ int msk_x86_platform_create(struct msk_core *core, struct msk_bus *bus,
 	p->base.core = core;
 	p->base.bus = bus;
 	p->base.cfg = *cfg;
-	p->ncpus = cfg->ncpus;
-	pthread_mutex_init(&p->vector_lock, NULL);
+	p->vec.core = core;
+	p->vec.bus = bus;
+	p->vec.ncpus = cfg->ncpus;
+	p->vec.ir_regs = MSK_X86_IR_BASE;
+	p->vec.table_base = cfg->table_base;
+	p->vec.table_size = cfg->table_size;
+	pthread_mutex_init(&p->vec.vector_lock, NULL);
 	struct msk_x86_config xc = {
 		.ncpus = cfg->ncpus,
 		.ir_base = cfg->x86.ir ? MSK_X86_IR_BASE : 0,
 	};
-	int rc = msk_x86_create(bus, &xc, &cfg->notify, &p->x86);
+	int rc = msk_x86_create(bus, &xc, &cfg->notify, &p->vec.x86);
 	if (rc < 0) {
-		pthread_mutex_destroy(&p->vector_lock);
+		pthread_mutex_destroy(&p->vec.vector_lock);
 		msk_free(p);
 		return rc;
 	}
 	if (!cfg->bare) {
-		rc = x86_vector_init(p);
+		rc = x86_vector_init(&p->vec);
 		if (rc == 0 && cfg->x86.ir)
-			rc = x86_ir_init(p);
+			rc = x86_ir_init(&p->vec);
 		if (rc < 0) {
 			msk_err_context("x86 platform");
 			x86_destroy(&p->base);
@@ -376,19 +381,19 @@ struct msk_x86 *msk_x86_platform_model(struct msk_platform *pl)
 {
 	if (!pl || strcmp(pl->ops->arch, "x86") != 0)
 		return NULL;
-	return x86_of(pl)->x86;
+	return x86_vec(pl)->x86;
 }
 
-static struct x86_platform *with_matrix(struct msk_platform *pl)
+static struct x86_vector *with_matrix(struct msk_platform *pl)
 {
-	if (!pl || strcmp(pl->ops->arch, "x86") != 0 || !x86_of(pl)->matrix)
+	if (!pl || strcmp(pl->ops->arch, "x86") != 0 || !x86_vec(pl)->matrix)
 		return NULL;
-	return x86_of(pl);
+	return x86_vec(pl);
 }
 
 int msk_x86_platform_matrix_stats(struct msk_platform *pl, struct msk_matrix_stats *out)
 {
-	struct x86_platform *p = with_matrix(pl);
+	struct x86_vector *p = with_matrix(pl);
 	if (!p || !out)
 		return msk_err(MSK_EINVAL, "not an x86 platform with drivers");
 	pthread_mutex_lock(&p->vector_lock);
@@ -400,7 +405,7 @@ int msk_x86_platform_matrix_stats(struct msk_platform *pl, struct msk_matrix_sta
 int msk_x86_platform_matrix_cpu_stats(struct msk_platform *pl, unsigned int cpu,
 				      struct msk_matrix_cpu_stats *out)
 {
-	struct x86_platform *p = with_matrix(pl);
+	struct x86_vector *p = with_matrix(pl);
 	if (!p || !out)
 		return msk_err(MSK_EINVAL, "not an x86 platform with drivers");
 	pthread_mutex_lock(&p->vector_lock);
@@ -411,7 +416,7 @@ int msk_x86_platform_matrix_cpu_stats(struct msk_platform *pl, unsigned int cpu,
 
 size_t msk_x86_platform_matrix_dump(struct msk_platform *pl, char *buf, size_t size)
 {
-	struct x86_platform *p = with_matrix(pl);
+	struct x86_vector *p = with_matrix(pl);
 	if (!p) {
 		if (buf && size)
 			buf[0] = '\0';
@@ -425,10 +430,60 @@ size_t msk_x86_platform_matrix_dump(struct msk_platform *pl, char *buf, size_t s
 
 unsigned int msk_x86_platform_cleanup(struct msk_platform *pl)
 {
-	struct x86_platform *p = with_matrix(pl);
+	struct x86_vector *p = with_matrix(pl);
 	if (!p)
 		return 0;
 	uint64_t before = atomic_load(&p->cleaned);
 	x86_vector_cleanup(p);
 	return (unsigned int)(atomic_load(&p->cleaned) - before);
+}
+
+int msk_x86_platform_irq_vector(struct msk_platform *pl, unsigned int virq,
+				struct msk_x86_irq_vector *out)
+{
+	if (!pl || !out || strcmp(pl->ops->arch, "x86") != 0 || pl->cfg.bare)
+		return msk_err(MSK_EINVAL, "not an x86 platform with drivers");
+	struct x86_vector *p = x86_vec(pl);
+	struct x86_apicd *a = x86_vector_apicd(p, virq);
+	if (!a)
+		return msk_err(MSK_EINVAL, "x86: virq %u has no VECTOR level", virq);
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&p->vector_lock);
+	out->assigned = a->has_vector;
+	out->reserved = a->has_reserved;
+	out->managed = a->is_managed;
+	out->can_reserve = a->can_reserve;
+	out->move_in_progress = atomic_load(&a->move_in_progress);
+	out->cleanup_pending = x86_apicd_on_cleanup(a);
+	out->vector = atomic_load(&a->vector);
+	out->cpu = atomic_load(&a->cpu);
+	if (out->move_in_progress) {
+		out->prev_vector = a->prev_vector;
+		out->prev_cpu = a->prev_cpu;
+	}
+	unsigned int index, sub;
+	out->remapped = x86_ir_lookup(p, virq, &index, &sub);
+	if (out->remapped) {
+		out->irte_index = index;
+		out->sub_handle = sub;
+	}
+	pthread_mutex_unlock(&p->vector_lock);
+	return 0;
+}
+
+size_t msk_x86_platform_ir_fault_log(struct msk_platform *pl, struct msk_x86_ir_fault *out,
+				     size_t max)
+{
+	if (!pl || strcmp(pl->ops->arch, "x86") != 0 || (max && !out))
+		return 0;
+	struct x86_ir_fault rec[X86_DMAR_LOG];
+	size_t n = x86_dmar_fault_log(x86_vec(pl), rec, max < X86_DMAR_LOG ? max : X86_DMAR_LOG);
+	for (size_t k = 0; k < n; k++) {
+		out[k].reason = rec[k].reason;
+		out[k].sid = rec[k].sid;
+		out[k].index = rec[k].index;
+		_Static_assert(sizeof(out[k].text) == sizeof(rec[k].text), "same text size");
+		memcpy(out[k].text, rec[k].text, sizeof(out[k].text));
+	}
+	return n;
 }

@@ -7,7 +7,7 @@
  * vector table. A vector with no entry is lost there as
  * "vector-not-assigned", the reason the CPU service gives.
  */
-#include "irqchip/x86_internal.h"
+#include "platform/x86.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +15,7 @@
 int x86_route(struct msk_platform *pl, uint32_t requester_id, uint64_t addr, uint32_t data,
 	      struct msk_platform_route *out)
 {
-	struct x86_platform *p = x86_of(pl);
+	struct x86_vector *p = x86_vec(pl);
 	struct msk_x86_route r;
 	int rc = msk_x86_route(p->x86, requester_id, addr, data, &r);
 	if (rc < 0)
