@@ -335,6 +335,22 @@ int msk_msi_domain_free_irqs_range(struct msk_device *dev, unsigned int domid, u
 				   uint32_t last);
 int msk_msi_domain_free_irqs_all(struct msk_device *dev, unsigned int domid);
 
+/**
+ * msk_msi_domain_busy() - would freeing every virq of a slot be refused?
+ * @dev: the device
+ * @domid: its MSI domain slot
+ *
+ * For a caller that frees several slots and must change nothing when any
+ * of them refuses (removing a device with MSI-X and IMS): check them all
+ * first, then free.
+ *
+ * Context: process context; takes the descriptor lock (nests under it).
+ * Return: 0 when no virq of the slot has a handler (or the slot has no
+ * domain), -MSK_EBUSY naming the first one that has, -MSK_EINVAL on bad
+ * arguments. Changes nothing.
+ */
+int msk_msi_domain_busy(struct msk_device *dev, unsigned int domid);
+
 /*
  * The virq of index in a slot, or 0. For a multi-MSI block, index i of the
  * block at index 0 gives its i-th virq.

@@ -495,6 +495,23 @@ out:
 	return rc;
 }
 
+int msk_msi_domain_busy(struct msk_device *dev, unsigned int domid)
+{
+	if (!dev || domid >= MSK_MSI_MAX_DOMAINS)
+		return msk_err(MSK_EINVAL, "MSI busy: bad device or slot");
+	msk_msi_lock_descs(dev);
+	struct msi_slot *s = &dev->slot[domid];
+	int rc = 0;
+	if (s->domain) {
+		struct range r = {
+			.dev = dev, .domid = domid, .first = 0, .last = UINT32_MAX, .b = s->bundle
+		};
+		rc = msi_for_range(dev, domid, 0, UINT32_MAX, busy_cb, &r);
+	}
+	msk_msi_unlock_descs(dev);
+	return rc;
+}
+
 int msk_msi_domain_free_irqs_all(struct msk_device *dev, unsigned int domid)
 {
 	return msk_msi_domain_free_irqs_range(dev, domid, 0, UINT32_MAX);

@@ -172,7 +172,12 @@ int msk_pci_dev_destroy(struct msk_pci_dev *p)
 	if (msk_in_interrupt())
 		return msk_err(MSK_EPERM, "msk_pci_dev_destroy called from an interrupt handler");
 	msk_msi_lock_descs(p->dev);
-	int rc = msk_pci_free_irq_vectors(p);
+	/* A handler on either domain refuses the removal before anything is freed. */
+	int rc = msk_msi_domain_busy(p->dev, MSK_MSI_DEFAULT_DOMAIN);
+	if (rc == 0 && p->ims)
+		rc = msk_msi_domain_busy(p->dev, MSK_MSI_SECONDARY_DOMAIN);
+	if (rc == 0)
+		rc = msk_pci_free_irq_vectors(p);
 	if (rc == 0 && p->ims)
 		rc = msk_msi_domain_free_irqs_all(p->dev, MSK_MSI_SECONDARY_DOMAIN);
 	if (rc < 0) {
