@@ -6,6 +6,10 @@ BUILD    ?= build
 CMAKE    ?= cmake
 CTEST    ?= ctest
 FUZZ_SECONDS ?= 10
+# make check's short runs use one libFuzzer seed, so the gate is the same on
+# every run (a new finding there is a bug to fix, not a coin toss); make fuzz
+# explores with a new seed each time (FUZZ_SEED= for random, or any number).
+FUZZ_SEED    ?=
 PREFIX   ?= /usr/local
 
 .PHONY: all deps build demo check sanitize asan tsan bench fuzz fuzz-smoke install format clean \
@@ -32,7 +36,7 @@ demo: build
 # Unit, scenario and fuzz-corpus tests, then a short libFuzzer run per target.
 check: build
 	cd $(BUILD) && $(CTEST) --output-on-failure -j $(JOBS)
-	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@$(MAKE) --no-print-directory fuzz-smoke FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(or $(FUZZ_SEED),1)
 
 # ASan+UBSan, then TSan builds of the tests (clang, like the fuzz build).
 sanitize: asan tsan
@@ -73,8 +77,9 @@ fuzz-smoke: deps build-fuzz/CMakeCache.txt
 		name=$$(basename $$t | sed 's/^fuzz_//'); \
 		mkdir -p fuzz-out/$$name; \
 		dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
-		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s$(if $(FUZZ_SEED), (seed $(FUZZ_SEED)))"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 $$dict \
+			$(if $(FUZZ_SEED),-seed=$(FUZZ_SEED)) \
 			-print_final_stats=0 fuzz-out/$$name tests/fuzz/corpus/$$name >fuzz-out/$$name.log 2>&1 \
 			|| { tail -n 60 fuzz-out/$$name.log; exit 1; }; \
 		grep -E '^(#[0-9]+ *DONE|Done)' fuzz-out/$$name.log | tail -n 1 || true; \
