@@ -266,6 +266,7 @@ int msk_irq_enable(struct msk_core *core, unsigned int virq);
  * once on unmask. Unmask refuses (-MSK_EINVAL, nothing changed) a virq
  * that is not activated: reserved only (x86 reservation mode, before
  * request) or shut down (managed, its CPUs offline) - it has no target.
+ * Each reaches the chip only on a change, as Linux's mask_irq()/unmask_irq().
  */
 int msk_irq_mask(struct msk_core *core, unsigned int virq);
 int msk_irq_unmask(struct msk_core *core, unsigned int virq);

@@ -234,9 +234,16 @@ static int op_enable(struct msk_irq_desc *desc)
 	return 0;
 }
 
+/*
+ * Mask and unmask reach the chip only on a change, as Linux's mask_irq()
+ * and unmask_irq() (kernel/irq/chip.c: irqd_irq_masked() first): a chip's
+ * callback may not be idempotent (XIVE's unmask sets PQ=00 and would drop
+ * the Q bit of a source that was never masked, stranding that event).
+ */
 static int op_mask(struct msk_irq_desc *desc)
 {
-	msk_chip_mask_locked(desc);
+	if (!(atomic_load(&desc->fstate) & F_MASKED))
+		msk_chip_mask_locked(desc);
 	desc->cstate &= ~C_LAZY_MASKED; /* an explicit mask outlives enable() */
 	return 0;
 }
@@ -251,7 +258,8 @@ static int op_unmask(struct msk_irq_desc *desc)
 	if (!(desc->cstate & C_ACTIVATED))
 		return msk_err(MSK_EINVAL, "unmask: virq %u is not activated (request it first)",
 			       desc->irq_data.virq);
-	msk_chip_unmask_locked(desc);
+	if (atomic_load(&desc->fstate) & F_MASKED)
+		msk_chip_unmask_locked(desc);
 	desc->cstate &= ~C_LAZY_MASKED;
 	return 0;
 }

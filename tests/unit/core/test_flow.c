@@ -367,6 +367,45 @@ static void test_synchronous_send_on_unmask(void **state)
 	assert_msk_ok(msk_free_irq(f->t.core, f->virq));
 }
 
+/*
+ * Mask and unmask reach the chip only on a change, as Linux's mask_irq()
+ * and unmask_irq(): an unmask of an irq that is not masked (or a second
+ * mask) calls nothing (fuzz_machine: XIVE's unmask dropped a coalesced Q).
+ */
+static unsigned int chip_masks, chip_unmasks;
+static void count_mask(struct msk_irq_data *d)
+{
+	(void)d;
+	chip_masks++;
+}
+static void count_unmask(struct msk_irq_data *d)
+{
+	(void)d;
+	chip_unmasks++;
+}
+
+static void test_mask_unmask_on_change_only(void **state)
+{
+	struct fx *f = *state;
+	static struct msk_irq_chip chip;
+	struct msk_irq_data *d = msk_irq_get_irq_data(f->t.core, f->virq);
+	chip = *d->chip;
+	chip.irq_mask = count_mask;
+	chip.irq_unmask = count_unmask;
+	d->chip = &chip;
+	assert_msk_ok(msk_request_irq(f->t.core, f->virq, handler, "count", NULL));
+	unsigned int m0 = chip_masks, u0 = chip_unmasks;
+	assert_msk_ok(msk_irq_unmask(f->t.core, f->virq)); /* started: not masked */
+	assert_int_equal(chip_unmasks, u0);
+	assert_msk_ok(msk_irq_mask(f->t.core, f->virq));
+	assert_msk_ok(msk_irq_mask(f->t.core, f->virq));
+	assert_int_equal(chip_masks, m0 + 1);
+	assert_msk_ok(msk_irq_unmask(f->t.core, f->virq));
+	assert_msk_ok(msk_irq_unmask(f->t.core, f->virq));
+	assert_int_equal(chip_unmasks, u0 + 1);
+	assert_msk_ok(msk_free_irq(f->t.core, f->virq));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fasteoi_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_affinity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_synchronous_send_on_unmask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mask_unmask_on_change_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
