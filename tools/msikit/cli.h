@@ -83,40 +83,20 @@ struct scn_limits {
 void scn_limits_default(struct scn_limits *lim);
 
 /**
- * cli_limits_option() - parse one limit option of run/explore
- * @argc: the subcommand's argc
- * @argv: its argv
- * @i: the index of the option; moved past its value when it takes one
- * @lim: the limits to change
- *
- * Options: --max-instructions N, --max-memory BYTES, --max-guest-ram BYTES
- * (BYTES may end in K, M or G), --timeout SECONDS, --allow-system; 0: no
- * limit.
- *
- * Context: option parsing.
- * Return: 1 when argv[*i] was one of them, 0 when it is not a limit option,
- * -1 when its value is bad (the error is printed).
- */
-int cli_limits_option(int argc, char **argv, int *i, struct scn_limits *lim);
-
-/**
  * cli_limits_set() - apply one limit option given by name and value
  * @lim: the limits to change
  * @name: "--max-instructions", "--max-memory", "--max-guest-ram", "--timeout"
  *        or "--allow-system"
  * @value: its value (NULL for --allow-system; NULL elsewhere is a bad value)
  *
- * For option parsers that split "--opt value" themselves
- * (cli_limits_takes_value() says which take one); cli_limits_option() is
- * built on it.
+ * The commands' option parser (cli_parse) hands each over with its value;
+ * CLI_LIMIT_OPTS are their rows (all but --allow-system take a value).
  *
  * Context: option parsing.
  * Return: 1 when applied, 0 when name is not a limit option, -1 when the
  * value is bad (the error is printed; lim is unchanged).
  */
 int cli_limits_set(struct scn_limits *lim, const char *name, const char *value);
-/* Does the limit option name take a value? (All but --allow-system.) */
-bool cli_limits_takes_value(const char *name);
 
 /*
  * The limit options as rows of a cli_parse() table, all with the one id

@@ -96,18 +96,3 @@ int cli_limits_set(struct scn_limits *lim, const char *name, const char *value)
 	}
 	return 1;
 }
-
-bool cli_limits_takes_value(const char *name)
-{
-	return strcmp(name, "--allow-system") != 0;
-}
-
-int cli_limits_option(int argc, char **argv, int *i, struct scn_limits *lim)
-{
-	const char *name = argv[*i];
-	bool value = cli_limits_takes_value(name);
-	int rc = cli_limits_set(lim, name, value && *i + 1 < argc ? argv[*i + 1] : NULL);
-	if (rc == 1 && value)
-		(*i)++;
-	return rc;
-}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The limit options of run and explore (cli_limits_option): sizes with K/M/G,
+ * The limit options of run and explore (cli_limits_set, CLI_LIMIT_OPTS): sizes with K/M/G,
  * seconds, 0 lifting a limit, bad values refused, other options left alone;
  * and the defaults they start from (scn_limits_default).
  */
@@ -8,14 +8,12 @@
 
 #include "cli.h"
 
-/* Parse argv[1] (and its value); returns what cli_limits_option did, *next the index after. */
-static int parse(const char *opt, const char *val, struct scn_limits *lim, int *next)
+#include <string.h>
+
+/* One option as the commands' parser hands it over: its name and value (NULL: none). */
+static int parse(const char *opt, const char *val, struct scn_limits *lim)
 {
-	char *argv[] = { "run", (char *)opt, (char *)val, NULL };
-	int argc = val ? 3 : 2, i = 1;
-	int rc = cli_limits_option(argc, argv, &i, lim);
-	*next = i + 1;
-	return rc;
+	return cli_limits_set(lim, opt, val);
 }
 
 static void test_defaults(void **state)
@@ -33,24 +31,21 @@ static void test_values(void **state)
 {
 	struct scn_limits lim;
 	scn_limits_default(&lim);
-	int next;
-	assert_int_equal(parse("--max-instructions", "12345", &lim, &next), 1);
-	assert_int_equal(next, 3);
+	assert_int_equal(parse("--max-instructions", "12345", &lim), 1);
 	assert_int_equal(lim.instructions, 12345);
-	assert_int_equal(parse("--max-memory", "8M", &lim, &next), 1);
+	assert_int_equal(parse("--max-memory", "8M", &lim), 1);
 	assert_int_equal(lim.memory, 8u << 20);
-	assert_int_equal(parse("--max-memory", "3k", &lim, &next), 1);
+	assert_int_equal(parse("--max-memory", "3k", &lim), 1);
 	assert_int_equal(lim.memory, 3072);
-	assert_int_equal(parse("--max-guest-ram", "2G", &lim, &next), 1);
+	assert_int_equal(parse("--max-guest-ram", "2G", &lim), 1);
 	assert_true(lim.ram == 2ull << 30);
-	assert_int_equal(parse("--max-guest-ram", "4096", &lim, &next), 1);
+	assert_int_equal(parse("--max-guest-ram", "4096", &lim), 1);
 	assert_int_equal(lim.ram, 4096);
-	assert_int_equal(parse("--timeout", "0.25", &lim, &next), 1);
+	assert_int_equal(parse("--timeout", "0.25", &lim), 1);
 	assert_true(lim.timeout == 0.25);
-	assert_int_equal(parse("--max-instructions", "0", &lim, &next), 1);
+	assert_int_equal(parse("--max-instructions", "0", &lim), 1);
 	assert_int_equal(lim.instructions, 0); /* no limit */
-	assert_int_equal(parse("--allow-system", NULL, &lim, &next), 1);
-	assert_int_equal(next, 2); /* takes no value */
+	assert_int_equal(parse("--allow-system", NULL, &lim), 1);
 	assert_int_equal(lim.sandbox, SCN_SANDBOX_SYSTEM);
 }
 
@@ -59,7 +54,6 @@ static void test_bad_values(void **state)
 	struct scn_limits lim, before;
 	scn_limits_default(&lim);
 	before = lim;
-	int next;
 	static const char *const bad[][2] = {
 		{ "--max-instructions", "-1" }, { "--max-instructions", "1e9" },
 		{ "--max-memory", "8X" },	{ "--max-memory", "M" },
@@ -68,11 +62,10 @@ static void test_bad_values(void **state)
 		{ "--timeout", "inf" },		{ "--max-memory", NULL },
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-		assert_int_equal(parse(bad[k][0], bad[k][1], &lim, &next), -1);
+		assert_int_equal(parse(bad[k][0], bad[k][1], &lim), -1);
 		assert_memory_equal(&lim, &before, sizeof(lim)); /* unchanged */
 	}
-	assert_int_equal(parse("--seed", "7", &lim, &next), 0); /* not a limit option */
-	assert_int_equal(next, 2);
+	assert_int_equal(parse("--seed", "7", &lim), 0); /* not a limit option */
 }
 
 /* By name and value, for a parser that splits "--opt=value" itself. */
@@ -84,8 +77,10 @@ static void test_set_by_name(void **state)
 	assert_int_equal(lim.memory, 1024);
 	assert_int_equal(cli_limits_set(&lim, "--timeout", NULL), -1);
 	assert_int_equal(cli_limits_set(&lim, "--view", "ledger"), 0);
-	assert_true(cli_limits_takes_value("--max-guest-ram"));
-	assert_false(cli_limits_takes_value("--allow-system"));
+	/* The commands' option table: only --allow-system takes no value. */
+	static const struct cli_opt opts[] = { CLI_LIMIT_OPTS(1), { NULL, NULL, 0 } };
+	for (const struct cli_opt *o = opts; o->name; o++)
+		assert_true((o->arg == NULL) == (strcmp(o->name, "--allow-system") == 0));
 	assert_int_equal(cli_limits_set(&lim, "--allow-system", NULL), 1);
 	assert_int_equal(lim.sandbox, SCN_SANDBOX_SYSTEM);
 }
